@@ -1,0 +1,48 @@
+/**
+ * The plain report object every renderer takes: statistics cut to the top rows, with the
+ * context a reader needs (what was measured, how, and what to be told about it).
+ */
+import type { TraceFile, TraceMeta } from '../trace/format';
+import { computeStatistics, type GroupBy, type Statistic, type StatisticsOptions, type Totals } from './statistics';
+import { takeTop, type Omitted } from './top';
+
+export interface StatisticsReportView {
+  kind: 'statistics';
+  groupBy: GroupBy;
+  /** What the numbers are: live memory or all allocations, when, at what interval. */
+  measure: Measure;
+  total: Totals;
+  stats: Statistic[];
+  omitted: Omitted;
+  /** One-line facts for the footer (trace notes, map warnings, caveats). */
+  notes: string[];
+}
+
+export interface Measure {
+  mode: TraceMeta['mode'];
+  interval: number | null;
+  reason: TraceMeta['reason'];
+  sequence: number;
+  /** Number of traces merged into this report. */
+  traces: number;
+}
+
+export const OUTSIDE_HEAP_NOTE = 'Buffer and ArrayBuffer contents live outside the V8 heap and are not sampled.';
+export const FUNCTION_PRECISION_NOTE = '"file:N (in f)" is the line where function f starts: V8 samples by function, not by line.';
+
+export function measureOf(trace: TraceFile): Measure {
+  const { mode, interval, reason, sequence } = trace.meta;
+  return { mode, interval, reason, sequence, traces: 1 };
+}
+
+export function buildStatisticsReport(
+  trace: TraceFile,
+  options: StatisticsOptions & { top: number | null; notes?: readonly string[] },
+): StatisticsReportView {
+  const full = computeStatistics(trace, options);
+  const { shown, omitted } = takeTop(full.stats, options.top);
+  const notes = [...trace.meta.notes, ...(options.notes ?? [])];
+  if (shown.some((s) => s.location.precision === 'function')) notes.push(FUNCTION_PRECISION_NOTE);
+  notes.push(OUTSIDE_HEAP_NOTE);
+  return { kind: 'statistics', groupBy: options.groupBy, measure: measureOf(trace), total: full.total, stats: shown, omitted, notes };
+}

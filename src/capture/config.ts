@@ -1,0 +1,31 @@
+/**
+ * What the CLI tells the preload, through one environment variable (removed from the traced
+ * program's environment as soon as it is read).
+ */
+import type { TraceMode } from '../trace/format';
+
+export const CONFIG_ENV = 'ALLOCTRACE_CAPTURE';
+
+export interface CaptureConfig {
+  /** File the final trace is written to when the program ends. */
+  output: string;
+  interval: number;
+  mode: TraceMode;
+  /** Project root, for relative paths. */
+  root: string;
+  /** The traced program's argv (script and arguments), as the user gave it. */
+  argv: string[];
+  producer: string;
+}
+
+export function parseCaptureConfig(text: string | undefined): CaptureConfig | null {
+  if (text === undefined || text === '') return null;
+  try {
+    const value = JSON.parse(text) as Partial<CaptureConfig>;
+    if (typeof value.output !== 'string' || typeof value.interval !== 'number') return null;
+    if (value.mode !== 'live' && value.mode !== 'allocated') return null;
+    return value as CaptureConfig;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The one module that talks to V8: an in-process `node:inspector` Session driving the sampling
+ * heap profiler. No port is opened. On the main thread `post` answers synchronously, which lets
+ * a trace be read inside `process.on('exit')`.
+ */
+import { Session } from 'node:inspector';
+import type { TraceMode } from '../trace/format';
+import type { V8SamplingProfile } from '../trace/v8-profile';
+
+export interface SamplingOptions {
+  /** Mean bytes between samples. */
+  interval: number;
+  mode: TraceMode;
+}
+
+export class SamplingEngine {
+  private session: Session | null = null;
+  /** Flags V8 accepted; empty when the running Node refused the collected-objects flags. */
+  readonly notes: string[] = [];
+
+  get active(): boolean {
+    return this.session !== null;
+  }
+
+  start(options: SamplingOptions): void {
+    if (this.session !== null) return;
+    const session = new Session();
+    session.connect();
+    const base = { samplingInterval: options.interval };
+    const params =
+      options.mode === 'allocated'
+        ? { ...base, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }
+        : base;
+    let failure: Error | null = null;
+    session.post('HeapProfiler.startSampling', params, (err) => {
+      failure = err ?? null;
+    });
+    if (failure !== null && options.mode === 'allocated') {
+      // Older V8 rejects the flags: sample anyway and say the mode is not what was asked.
+      session.post('HeapProfiler.startSampling', base, (err) => {
+        failure = err ?? null;
+      });
+      this.notes.push('this Node cannot keep samples of collected objects: showing live memory, not all allocations');
+    }
+    if (failure !== null) {
+      session.disconnect();
+      throw failure;
+    }
+    this.session = session;
+  }
+
+  /** Reads the profile so far without stopping. V8 runs a full GC first. */
+  profile(): V8SamplingProfile {
+    const session = this.session;
+    if (session === null) throw new Error('sampling is not started');
+    let result: V8SamplingProfile | undefined;
+    let failure: Error | null = null;
+    session.post('HeapProfiler.getSamplingProfile', (err, reply) => {
+      failure = err ?? null;
+      result = reply?.profile as V8SamplingProfile | undefined;
+    });
+    if (failure !== null) throw failure;
+    if (result === undefined) throw new Error('HeapProfiler.getSamplingProfile did not answer synchronously');
+    return result;
+  }
+
+  stop(): void {
+    const session = this.session;
+    if (session === null) return;
+    this.session = null;
+    session.post('HeapProfiler.stopSampling', () => undefined);
+    session.disconnect();
+  }
+}

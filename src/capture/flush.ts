@@ -1,0 +1,58 @@
+/** Turns the engine's profile into a trace file. Loaded by the preload only when writing. */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PASS_THROUGH_FRAMES } from './cjs-retain';
+import type { TraceMeta } from '../trace/format';
+import { traceFromV8Profile } from '../trace/v8-profile';
+import { writeTrace } from '../trace/write';
+import type { CaptureConfig } from './config';
+import type { SamplingEngine } from './engine';
+
+export interface FlushRequest {
+  engine: SamplingEngine;
+  config: CaptureConfig;
+  startTime: string;
+  reason: TraceMeta['reason'];
+  notes: string[];
+  wrapped: { urls: ReadonlySet<string>; length: number };
+}
+
+// Everything under dist/src is alloctrace's own code.
+const OWN_DIR = path.resolve(__dirname, '..') + path.sep;
+const OWN_URL = pathToFileURL(OWN_DIR).href;
+
+function isOwnUrl(url: string): boolean {
+  return url.startsWith(OWN_DIR) || url.startsWith(OWN_URL);
+}
+
+export function writeFinalTrace(request: FlushRequest): void {
+  const { engine, config } = request;
+  const profile = engine.profile();
+  const meta: TraceMeta = {
+    nodeVersion: process.version,
+    v8Version: process.versions.v8,
+    platform: `${os.platform()}-${os.arch()}`,
+    pid: process.pid,
+    argv: config.argv,
+    execArgv: process.execArgv.filter((arg) => arg !== `--require=${require.resolve('./preload')}`),
+    cwd: process.cwd(),
+    root: config.root,
+    interval: config.interval,
+    mode: config.mode,
+    startTime: request.startTime,
+    time: new Date().toISOString(),
+    reason: request.reason,
+    sequence: 0,
+    thread: { id: 0, name: 'main' },
+    flags: [],
+    notes: request.notes,
+  };
+  const trace = traceFromV8Profile(profile, {
+    meta,
+    producer: config.producer,
+    wrapped: request.wrapped,
+    own: { isOwnUrl, passThrough: PASS_THROUGH_FRAMES },
+  });
+  writeTrace(config.output, trace, { overwrite: true });
+}

@@ -1,0 +1,40 @@
+/** Shared by `run` and `show`: symbolize a trace, then render its statistics. */
+import { buildStatisticsReport } from '../analyze/report';
+import type { GroupBy } from '../analyze/statistics';
+import { renderStatisticsJson } from '../report/json';
+import { renderStatisticsText } from '../report/text';
+import type { TraceFile } from '../trace/format';
+import { symbolizeTrace, unsymbolizeTrace } from '../symbolize/symbolize';
+
+export interface ReportOptions {
+  top: number | null;
+  groupBy: GroupBy;
+  json: boolean;
+  userCode: boolean;
+  sourceMaps: boolean;
+}
+
+export interface Prepared {
+  trace: TraceFile;
+  warnings: string[];
+}
+
+/** Resolves source maps (or drops resolutions with `sourceMaps: false`). */
+export function prepareTrace(trace: TraceFile, sourceMaps: boolean): Prepared {
+  if (!sourceMaps) return { trace: unsymbolizeTrace(trace), warnings: [] };
+  return symbolizeTrace(trace);
+}
+
+export function renderTraceReport(prepared: Prepared, options: ReportOptions): string {
+  const notes: string[] = [];
+  if (prepared.warnings.length > 0) {
+    notes.push(`${prepared.warnings.length} script(s) with an unusable source map show generated positions (warnings above).`);
+  }
+  if (!options.sourceMaps) notes.push('source maps off: generated positions shown.');
+  const report = buildStatisticsReport(prepared.trace, { groupBy: options.groupBy, userCode: options.userCode, top: options.top, notes });
+  return options.json ? renderStatisticsJson(report) : renderStatisticsText(report);
+}
+
+export function formatWarnings(warnings: readonly string[]): string {
+  return warnings.map((w) => `alloctrace: warning: ${w}\n`).join('');
+}

@@ -1,0 +1,129 @@
+/**
+ * The CLI: commander wiring only. Commands live in their own modules; `createProgram` takes its
+ * I/O as arguments so tests can run the CLI in-process.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { AlloctraceError, isAlloctraceError } from '../errors';
+import { VERSION } from '../version';
+import type { CliIo, Outcome } from './io';
+import { parseByteSize, parseGroupBy, parseMode, parseTop } from './options';
+import { runCommand } from './run';
+import { showCommand } from './show';
+
+const COMMANDS = new Set(['run', 'show', 'help']);
+
+/** `alloctrace [opts] script` means `alloctrace run [opts] script`. */
+export function withDefaultCommand(args: readonly string[]): string[] {
+  const first = args[0];
+  if (first === undefined || COMMANDS.has(first) || ['-h', '--help', '-V', '--version'].includes(first)) return [...args];
+  return ['run', ...args];
+}
+
+interface CommonFlags {
+  top: string;
+  groupBy: string;
+  json?: boolean;
+  userCode?: boolean;
+  sourceMaps: boolean;
+}
+
+function reportOptions(flags: CommonFlags): { top: number | null; groupBy: ReturnType<typeof parseGroupBy>; json: boolean; userCode: boolean; sourceMaps: boolean } {
+  return {
+    top: parseTop(flags.top),
+    groupBy: parseGroupBy(flags.groupBy),
+    json: flags.json === true,
+    userCode: flags.userCode === true,
+    sourceMaps: flags.sourceMaps,
+  };
+}
+
+function addReportOptions(command: Command): Command {
+  return command
+    .option('--top <n>', 'rows to show (0 or "all" for every row)', '10')
+    .option('--group-by <key>', 'lineno, filename, function or traceback', 'lineno')
+    .option('--user-code', 'charge memory to the innermost frame of your own code (not node internals or node_modules)')
+    .option('--json', 'print the report as JSON (schema in docs/cli.md)')
+    .option('--no-source-maps', 'show generated positions, do not read source maps');
+}
+
+export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
+  const program = new Command('alloctrace')
+    .description('Which lines of your Node.js / TypeScript code hold memory (V8 sampling heap profiler + source maps).')
+    .version(VERSION)
+    .enablePositionalOptions()
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: io.writeOut, writeErr: io.writeErr, outputError: () => undefined });
+
+  addReportOptions(
+    program
+      .command('run', { isDefault: false })
+      .description('run a script under the sampler and report its top allocation sites (default command)')
+      .argument('<script>', 'the JavaScript entry point to run')
+      .argument('[args...]', "the script's own arguments")
+      .passThroughOptions()
+      .option('--interval <bytes>', 'mean bytes between samples (e.g. 32k, 512k, 1m)', '32k')
+      .addOption(new Option('--mode <mode>', 'live: memory still held at the end; allocated: everything allocated').default('live'))
+      .option('-o, --output <file>', 'also save the trace to this file')
+      .option('--force', 'replace an existing output file')
+      .option('--node <path>', 'node binary that runs the script (default: the one running alloctrace)'),
+  )
+    .exitOverride()
+    .action(async (script: string, args: string[], flags: CommonFlags & { interval: string; mode: string; output?: string; force?: boolean; node?: string }) => {
+      const options = {
+        ...reportOptions(flags),
+        interval: parseByteSize(flags.interval, '--interval'),
+        mode: parseMode(flags.mode),
+        output: flags.output ?? null,
+        force: flags.force === true,
+        node: flags.node ?? null,
+      };
+      done(await runCommand(script, args, options, io));
+    });
+
+  addReportOptions(
+    program
+      .command('show')
+      .description('report a saved trace, or a .heapprofile from node --heap-prof or Chrome DevTools')
+      .argument('<trace>', 'trace file')
+      .option('--interval <bytes>', 'sampling interval to assume for a .heapprofile (default 512k, as node --heap-prof)'),
+  )
+    .exitOverride()
+    .action((file: string, flags: CommonFlags & { interval?: string }) => {
+      const options = {
+        ...reportOptions(flags),
+        interval: flags.interval === undefined ? null : parseByteSize(flags.interval, '--interval'),
+      };
+      done(showCommand(file, options, io));
+    });
+
+  return program;
+}
+
+/**
+ * Runs the CLI on `args` (without node and script) and returns how it ended. User errors are
+ * printed as one line with exit code 2; internal errors keep their stack (and are rethrown).
+ */
+export async function runCli(args: readonly string[], io: CliIo): Promise<Outcome> {
+  let outcome: Outcome = { exitCode: 0 };
+  const program = createProgram(io, (o) => {
+    outcome = o;
+  });
+  try {
+    await program.parseAsync(withDefaultCommand(args), { from: 'user' });
+    return outcome;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return { exitCode: 0 };
+      io.writeErr(`alloctrace: ${error.message.replace(/^error: /, '')}\n`);
+      return { exitCode: 2 };
+    }
+    if (isAlloctraceError(error)) {
+      io.writeErr(`alloctrace: ${error.message}\n`);
+      return { exitCode: error.exitCode };
+    }
+    throw error;
+  }
+}
+
+export { AlloctraceError };

@@ -1,0 +1,24 @@
+/** `alloctrace show`: report a saved trace or a V8 `.heapprofile`. */
+import * as path from 'node:path';
+import { readTraceFile, type ReadOptions } from '../trace/read';
+import { PRODUCER } from '../version';
+import type { CliIo, Outcome } from './io';
+import { findProjectRoot } from './project-root';
+import { formatWarnings, prepareTrace, renderTraceReport, type ReportOptions } from './present';
+
+export interface ShowOptions extends ReportOptions {
+  /** Interval to assume for `.heapprofile` input (they do not record it). */
+  interval: number | null;
+}
+
+export function showCommand(file: string, options: ShowOptions, io: CliIo): Outcome {
+  const readOptions: ReadOptions = { producer: PRODUCER, heapProfileRoot: findProjectRoot(io.cwd, io.cwd) };
+  if (options.interval !== null) readOptions.heapProfileInterval = options.interval;
+  const trace = readTraceFile(path.resolve(io.cwd, file), readOptions);
+  // A trace stores resolved positions already; re-resolve only what was never resolved.
+  const needsMaps = options.sourceMaps && trace.scripts.some((s) => s.map === 'unresolved');
+  const prepared = needsMaps || !options.sourceMaps ? prepareTrace(trace, options.sourceMaps) : { trace, warnings: [] };
+  io.writeErr(formatWarnings(prepared.warnings));
+  io.writeOut(renderTraceReport(prepared, options));
+  return { exitCode: 0 };
+}

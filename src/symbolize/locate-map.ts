@@ -1,0 +1,74 @@
+/**
+ * Finding a generated file's source map: the `sourceMappingURL` comment (data: URL or a path
+ * relative to the file), else a `<file>.map` beside it. Remote URLs are never fetched. Returns
+ * data, never throws: a problem is a `{ kind: 'error' }` with a one-line reason.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeError } from '../errors';
+
+export type LocatedMap =
+  | { kind: 'inline'; text: string; /** The generated file: inline maps resolve sources against it. */ url: string }
+  | { kind: 'external'; text: string; /** Path of the map file. */ url: string }
+  | { kind: 'none' }
+  | { kind: 'error'; message: string };
+
+/** Largest source map we read: a bigger one is treated as broken rather than freezing the report. */
+export const MAX_MAP_BYTES = 256 * 1024 * 1024;
+
+const COMMENT = /(?:\/\/|\/\*)[#@][ \t]+sourceMappingURL=([^\s'"*]+)[ \t]*(?:\*\/)?[ \t]*$/gm;
+
+/** The last `sourceMappingURL` in `source`, or `null`. */
+export function findSourceMappingUrl(source: string): string | null {
+  // The comment belongs at the end; look only at the tail so huge bundles stay cheap.
+  const tail = source.length > 1_000_000 ? source.slice(source.lastIndexOf('sourceMappingURL=') - 16) : source;
+  let last: string | null = null;
+  for (const match of tail.matchAll(COMMENT)) last = match[1] ?? null;
+  return last;
+}
+
+export function decodeDataUrl(url: string): string | null {
+  const comma = url.indexOf(',');
+  if (!url.startsWith('data:') || comma < 0) return null;
+  const header = url.slice(5, comma);
+  const body = url.slice(comma + 1);
+  try {
+    return header.split(';').includes('base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
+  } catch {
+    return null;
+  }
+}
+
+function readMapFile(mapPath: string, display: string): LocatedMap {
+  try {
+    const size = fs.statSync(mapPath).size;
+    if (size > MAX_MAP_BYTES) return { kind: 'error', message: `source map ${display} is too large (${size} bytes)` };
+    return { kind: 'external', text: fs.readFileSync(mapPath, 'utf8'), url: mapPath };
+  } catch (error) {
+    return { kind: 'error', message: `source map ${display}: ${describeError(error)}` };
+  }
+}
+
+/** Locates the map of the generated file at `file` (absolute path), whose text is `source`. */
+export function locateMap(file: string, source: string): LocatedMap {
+  const ref = findSourceMappingUrl(source);
+  if (ref === null) {
+    const beside = `${file}.map`;
+    return fs.existsSync(beside) ? readMapFile(beside, path.basename(beside)) : { kind: 'none' };
+  }
+  if (ref.startsWith('data:')) {
+    const text = decodeDataUrl(ref);
+    return text === null ? { kind: 'error', message: 'inline source map is not a readable data: URL' } : { kind: 'inline', text, url: file };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref) && !ref.startsWith('file://')) {
+    return { kind: 'error', message: `source map ${ref} is remote and is not fetched` };
+  }
+  let mapPath: string;
+  try {
+    mapPath = ref.startsWith('file://') ? fileURLToPath(ref) : path.resolve(path.dirname(file), decodeURIComponent(ref));
+  } catch {
+    return { kind: 'error', message: `source map URL ${ref} is malformed` };
+  }
+  return readMapFile(mapPath, ref);
+}

@@ -1,0 +1,130 @@
+/**
+ * Maps generated positions to original ones through source maps, with a per-run cache of
+ * loaded maps. Never throws on bad input: a missing or broken map makes that script
+ * `unmapped` with a reason, and the caller falls back to generated positions.
+ */
+import * as fs from 'node:fs';
+import {
+  AnyMap,
+  GREATEST_LOWER_BOUND,
+  LEAST_UPPER_BOUND,
+  originalPositionFor,
+  type TraceMap,
+} from '@jridgewell/trace-mapping';
+import { describeError } from '../errors';
+import type { MapStatus } from '../trace/format';
+import { fileOfUrl } from '../trace/v8-profile';
+import { locateMap, type LocatedMap } from './locate-map';
+
+/** A 1-based line and column, the model's convention. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export type Resolution =
+  | { kind: 'mapped'; /** Absolute path or URL of the original source. */ source: string; line: number; column: number; name: string | null }
+  | { kind: 'unmapped' };
+
+export interface ScriptMapInfo {
+  status: MapStatus;
+  error?: string;
+}
+
+interface LoadedScript {
+  info: ScriptMapInfo;
+  map: TraceMap | null;
+}
+
+/** A map handed over by the traced process (e.g. loaders that transpile in memory). */
+export interface MemoryMap {
+  /** The map as JSON text or object. */
+  map: unknown;
+  /** URL sources are resolved against. */
+  url: string;
+}
+
+export interface MapperOptions {
+  /** Maps captured in the traced process, by script URL; used when the file has none. */
+  memoryMaps?: ReadonlyMap<string, MemoryMap>;
+}
+
+export class SourceMapper {
+  private readonly scripts = new Map<string, LoadedScript>();
+  private readonly options: MapperOptions;
+
+  constructor(options: MapperOptions = {}) {
+    this.options = options;
+  }
+
+  /** What is known about the script's map (loads it on first use). */
+  info(url: string): ScriptMapInfo {
+    return this.load(url).info;
+  }
+
+  /** Original position of a generated 1-based position in the script at `url`. */
+  resolve(url: string, position: Position): Resolution {
+    const { map } = this.load(url);
+    if (map === null) return { kind: 'unmapped' };
+    try {
+      // trace-mapping takes 1-based lines and 0-based columns.
+      const needle = { line: position.line, column: Math.max(0, position.column - 1) };
+      let found = originalPositionFor(map, { ...needle, bias: GREATEST_LOWER_BOUND });
+      if (found.source === null) found = originalPositionFor(map, { ...needle, bias: LEAST_UPPER_BOUND });
+      if (found.source === null || found.line === null || found.column === null) return { kind: 'unmapped' };
+      return { kind: 'mapped', source: found.source, line: found.line, column: found.column + 1, name: found.name };
+    } catch {
+      return { kind: 'unmapped' };
+    }
+  }
+
+  /** The sources a script's map names (resolved), or `[]`. */
+  sources(url: string): readonly string[] {
+    const { map } = this.load(url);
+    return map === null ? [] : map.resolvedSources.filter((s): s is string => typeof s === 'string');
+  }
+
+  private load(url: string): LoadedScript {
+    let loaded = this.scripts.get(url);
+    if (loaded === undefined) {
+      loaded = this.loadUncached(url);
+      this.scripts.set(url, loaded);
+    }
+    return loaded;
+  }
+
+  private loadUncached(url: string): LoadedScript {
+    const memory = this.options.memoryMaps?.get(url);
+    if (memory !== undefined) return parseMap({ kind: 'inline', text: '', url: memory.url }, 'memory', memory.map);
+    const file = fileOfUrl(url);
+    if (file === null) return { info: { status: 'none' }, map: null };
+    let source: string;
+    try {
+      source = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      return { info: { status: 'error', error: `cannot read ${file}: ${describeError(error)}` }, map: null };
+    }
+    const located = locateMap(file, source);
+    if (located.kind === 'none') return { info: { status: 'none' }, map: null };
+    if (located.kind === 'error') return { info: { status: 'error', error: located.message }, map: null };
+    return parseMap(located, located.kind);
+  }
+}
+
+function parseMap(located: Extract<LocatedMap, { text: string }>, status: MapStatus, parsed?: unknown): LoadedScript {
+  let json: unknown = parsed;
+  try {
+    if (json === undefined || typeof json === 'string') json = JSON.parse((json as string | undefined) ?? located.text);
+  } catch {
+    return { info: { status: 'error', error: 'source map is not valid JSON' }, map: null };
+  }
+  if (typeof json !== 'object' || json === null) return { info: { status: 'error', error: 'source map is not a JSON object' }, map: null };
+  const version = (json as { version?: unknown }).version;
+  if (version !== 3) return { info: { status: 'error', error: `source map version ${String(version)} is not supported (only 3)` }, map: null };
+  try {
+    const map = new AnyMap(json as ConstructorParameters<typeof AnyMap>[0], located.url);
+    return { info: { status }, map };
+  } catch (error) {
+    return { info: { status: 'error', error: `source map is malformed: ${describeError(error)}` }, map: null };
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The alloctrace trace file format, version 1: the single source of truth for its shape.
+ * Types only; `docs/trace-format.md` documents every field. A trace holds one isolate's
+ * sampled allocations (a process's main thread, or one worker) at one moment.
+ *
+ * Coordinates: every `line` and `column` in this file is 1-based (as editors and Node stack
+ * traces show them). V8's 0-based positions are converted once, on import.
+ */
+
+export const TRACE_FORMAT = 'alloctrace-trace';
+export const TRACE_VERSION = 1;
+
+export type TraceMode = 'live' | 'allocated';
+
+/** Why the trace was taken. */
+export type TraceReason = 'exit' | 'signal' | 'interval' | 'api' | 'import';
+
+export interface TraceFile {
+  format: typeof TRACE_FORMAT;
+  version: typeof TRACE_VERSION;
+  /** Tool and version that wrote the file, e.g. `alloctrace/0.1.0`. */
+  producer: string;
+  meta: TraceMeta;
+  scripts: ScriptRecord[];
+  frames: FrameRecord[];
+  /**
+   * Call-stack trie in columns: stack `i` is frame `frame[i]` called from stack `parent[i]`
+   * (`-1`: outermost). A parent always has a smaller index than its children.
+   */
+  stacks: { frame: number[]; parent: number[] };
+  /** One entry per sample, in columns of equal length. */
+  samples: {
+    /** Innermost stack of the sampled allocation. */
+    stack: number[];
+    /** Estimated bytes this sample stands for (V8's scaled size: object size × count). */
+    size: number[];
+    /** Estimated number of allocations this sample stands for (>= 1). */
+    count: number[];
+    /** V8's allocation ordinal: larger is later. */
+    ordinal: number[];
+  };
+}
+
+export interface TraceMeta {
+  /** `process.version` of the traced process, e.g. `v20.20.2`; `null` when imported. */
+  nodeVersion: string | null;
+  v8Version: string | null;
+  platform: string | null;
+  pid: number | null;
+  /** The traced program's command line: script and its arguments (not node's flags). */
+  argv: string[];
+  execArgv: string[];
+  /** Working directory of the traced process (absolute). */
+  cwd: string | null;
+  /**
+   * Project root (absolute): the nearest folder with a package.json above the script, else cwd.
+   * Every `path`/`source` below is relative to it, with `/` separators.
+   */
+  root: string | null;
+  /** Mean sampling interval in bytes; `null` when unknown (imported profile without one). */
+  interval: number | null;
+  /** `live`: samples of collected objects were dropped; `allocated`: all kept. `null`: unknown. */
+  mode: TraceMode | null;
+  /** ISO time sampling started, and time this trace was taken. */
+  startTime: string | null;
+  time: string | null;
+  reason: TraceReason;
+  /** Position in a series of snapshots of one process (0-based). */
+  sequence: number;
+  /** Isolate the samples come from: 0 and `main` for the main thread. */
+  thread: { id: number; name: string };
+  /** Sampler flags that change the numbers (e.g. inlining disabled). */
+  flags: string[];
+  /** Facts a reader should be told, in one line each (e.g. "program ended by SIGTERM"). */
+  notes: string[];
+}
+
+/** How a script's source map was found. */
+export type MapStatus =
+  | 'none' // the script names no source map
+  | 'external' // sourceMappingURL pointing at a file
+  | 'inline' // data: URL
+  | 'memory' // taken from the running process (loaders such as tsx)
+  | 'error' // named, but missing or broken: see `mapError`
+  | 'unresolved'; // not symbolized (yet), or source maps were turned off
+
+export interface ScriptRecord {
+  /** The script's URL as V8 reported it: an absolute path (CommonJS), `file://` URL (ESM), `node:…`. */
+  url: string;
+  /** File path relative to the project root, or `null` when the URL is not a local file. */
+  path: string | null;
+  map: MapStatus;
+  /** One-line reason when `map` is `error`. */
+  mapError?: string;
+}
+
+/**
+ * One stack frame. V8 keys frames by function: `line`/`column` are where the function starts
+ * (its parameter list), not the executing statement.
+ */
+export type FrameRecord = ScriptFrameRecord | BuiltinFrameRecord | PseudoFrameRecord | CollectedFrameRecord;
+
+export interface ScriptFrameRecord {
+  kind: 'script';
+  /** Function name as V8 gave it ('' for anonymous). */
+  name: string;
+  /** Index into `scripts`. */
+  script: number;
+  /** Generated position of the function start, 1-based; line 1 column 0 never occurs. */
+  line: number;
+  column: number;
+  /** `true` for the module's top-level code (CommonJS wrapper or ES module body). */
+  topLevel?: boolean;
+  /** Original position of the function start, when a source map resolved it. */
+  original?: OriginalPosition;
+}
+
+/** A V8 builtin (`repeat`, `JSON.parse`, `Map.prototype.set`…): no script. */
+export interface BuiltinFrameRecord {
+  kind: 'builtin';
+  name: string;
+}
+
+/** `(root)`, `(program)`, `(GC)`, `(V8 API)`, `(idle)`. */
+export interface PseudoFrameRecord {
+  kind: 'pseudo';
+  name: string;
+}
+
+/** A script frame whose script V8 collected before the profile was read: no position left. */
+export interface CollectedFrameRecord {
+  kind: 'collected';
+  name: string;
+  scriptId: number;
+}
+
+export interface OriginalPosition {
+  /** Original source path, relative to the project root (`/` separators), or as the map names it. */
+  source: string;
+  line: number;
+  column: number;
+  /** Original name from the map's `names` (minified code), else `null`. */
+  name: string | null;
+}

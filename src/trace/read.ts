@@ -1,0 +1,194 @@
+/**
+ * Reading trace files: our format, or a V8 `.heapprofile` (node --heap-prof, Chrome DevTools).
+ * Everything read is validated; a corrupt, truncated, empty or foreign file is an
+ * `AlloctraceError` naming the file, never a crash further down.
+ */
+import * as fs from 'node:fs';
+import { AlloctraceError, describeError } from '../errors';
+import type { FrameRecord, TraceFile, TraceMeta } from './format';
+import { TRACE_FORMAT, TRACE_VERSION } from './format';
+import type { V8ProfileNode, V8SamplingProfile } from './v8-profile';
+import { traceFromV8Profile } from './v8-profile';
+
+/** `node --heap-prof`'s default interval, assumed for `.heapprofile` files (they do not record it). */
+export const HEAPPROFILE_DEFAULT_INTERVAL = 512 * 1024;
+
+export interface ReadOptions {
+  /** Sampling interval to assume for `.heapprofile` input. */
+  heapProfileInterval?: number;
+  /** Project root for paths in `.heapprofile` input (they record none). */
+  heapProfileRoot?: string;
+  producer: string;
+}
+
+export function readTraceFile(file: string, options: ReadOptions): TraceFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AlloctraceError('ERR_TRACE_READ', `cannot read ${file}: ${describeError(error)}`);
+  }
+  return parseTrace(text, file, options);
+}
+
+export function parseTrace(text: string, name: string, options: ReadOptions): TraceFile {
+  const fail = (why: string): never => {
+    throw new AlloctraceError('ERR_TRACE_FORMAT', `${name}: ${why}`);
+  };
+  if (text.trim() === '') fail('empty file, not a trace');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    fail(text.trimStart().startsWith('{') ? 'truncated or corrupt JSON, not a complete trace' : 'not a trace file (not JSON)');
+  }
+  if (!isObject(value)) return fail('not a trace file (JSON, but not an object)');
+  if (value['format'] === TRACE_FORMAT) {
+    if (value['version'] !== TRACE_VERSION) {
+      fail(`trace format version ${String(value['version'])} is not supported (this alloctrace reads version ${TRACE_VERSION})`);
+    }
+    const problem = validateTrace(value);
+    if (problem !== null) fail(`corrupt trace: ${problem}`);
+    return value as unknown as TraceFile;
+  }
+  if (isObject(value['head']) && isObject(value['head']['callFrame'])) {
+    const problem = validateHeapProfile(value);
+    if (problem !== null) fail(`corrupt .heapprofile: ${problem}`);
+    return importHeapProfile(value as unknown as V8SamplingProfile, options);
+  }
+  return fail('not an alloctrace trace or a V8 .heapprofile');
+}
+
+function importHeapProfile(profile: V8SamplingProfile, options: ReadOptions): TraceFile {
+  const interval = options.heapProfileInterval ?? HEAPPROFILE_DEFAULT_INTERVAL;
+  const notes = [
+    options.heapProfileInterval === undefined
+      ? `imported .heapprofile: interval not recorded, counts assume ${interval / 1024} KiB (node --heap-prof's default; set --interval)`
+      : `imported .heapprofile: counts assume the given interval of ${interval} bytes`,
+  ];
+  const meta: TraceMeta = {
+    nodeVersion: null,
+    v8Version: null,
+    platform: null,
+    pid: null,
+    argv: [],
+    execArgv: [],
+    cwd: null,
+    root: options.heapProfileRoot ?? null,
+    interval,
+    mode: null,
+    startTime: null,
+    time: null,
+    reason: 'import',
+    sequence: 0,
+    thread: { id: 0, name: 'main' },
+    flags: [],
+    notes,
+  };
+  return traceFromV8Profile(profile, { meta, producer: options.producer });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isIntArray(value: unknown, min: number, max: number): value is number[] {
+  if (!Array.isArray(value)) return false;
+  for (const v of value) if (!Number.isInteger(v) || v < min || v > max) return false;
+  return true;
+}
+
+function isNumberArray(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isFinite(v));
+}
+
+function validateFrame(frame: unknown, scriptCount: number): string | null {
+  if (!isObject(frame) || typeof frame['name'] !== 'string') return 'frame without a name';
+  switch (frame['kind']) {
+    case 'builtin':
+    case 'pseudo':
+      return null;
+    case 'collected':
+      return Number.isInteger(frame['scriptId']) ? null : 'collected frame without scriptId';
+    case 'script': {
+      const script = frame['script'];
+      if (!Number.isInteger(script) || (script as number) < 0 || (script as number) >= scriptCount) return 'frame points at a missing script';
+      if (!Number.isInteger(frame['line']) || !Number.isInteger(frame['column'])) return 'frame without a position';
+      const original = frame['original'];
+      if (original !== undefined) {
+        if (!isObject(original) || typeof original['source'] !== 'string' || !Number.isInteger(original['line']) || !Number.isInteger(original['column'])) {
+          return 'frame with a malformed original position';
+        }
+      }
+      return null;
+    }
+    default:
+      return `unknown frame kind ${JSON.stringify(frame['kind'])}`;
+  }
+}
+
+/** Returns what is wrong with a parsed trace, or `null`. Checks every index the analyzers follow. */
+export function validateTrace(value: Record<string, unknown>): string | null {
+  const meta = value['meta'];
+  if (!isObject(meta)) return 'missing meta';
+  if (meta['interval'] !== null && !(typeof meta['interval'] === 'number' && meta['interval'] > 0)) return 'bad meta.interval';
+  if (!Array.isArray(meta['notes']) || !Array.isArray(meta['argv'])) return 'bad meta';
+  const scripts = value['scripts'];
+  if (!Array.isArray(scripts)) return 'missing scripts';
+  for (const s of scripts) if (!isObject(s) || typeof s['url'] !== 'string') return 'malformed script';
+  const frames = value['frames'];
+  if (!Array.isArray(frames)) return 'missing frames';
+  for (const f of frames) {
+    const problem = validateFrame(f as FrameRecord, scripts.length);
+    if (problem !== null) return problem;
+  }
+  const stacks = value['stacks'];
+  if (!isObject(stacks)) return 'missing stacks';
+  const frameCol = stacks['frame'];
+  const parentCol = stacks['parent'];
+  if (!isIntArray(frameCol, 0, frames.length - 1)) return 'stack points at a missing frame';
+  if (!Array.isArray(parentCol) || parentCol.length !== frameCol.length) return 'stack columns differ in length';
+  for (let i = 0; i < parentCol.length; i++) {
+    const p = parentCol[i];
+    // Parents come first: this also rules out cycles.
+    if (!Number.isInteger(p) || p < -1 || p >= i) return 'stack parent out of order';
+  }
+  const samples = value['samples'];
+  if (!isObject(samples)) return 'missing samples';
+  const { stack, size, count, ordinal } = samples;
+  if (!isIntArray(stack, 0, frameCol.length - 1)) return 'sample points at a missing stack';
+  if (!isNumberArray(size) || !isNumberArray(count) || !isNumberArray(ordinal)) return 'malformed sample columns';
+  if (size.length !== stack.length || count.length !== stack.length || ordinal.length !== stack.length) return 'sample columns differ in length';
+  return null;
+}
+
+function validateHeapProfile(value: Record<string, unknown>): string | null {
+  const work: unknown[] = [value['head']];
+  const ids = new Set<number>();
+  let nodes = 0;
+  while (work.length > 0) {
+    const node = work.pop();
+    if (!isObject(node)) return 'malformed node';
+    const cf = node['callFrame'];
+    if (!isObject(cf) || typeof cf['functionName'] !== 'string' || typeof cf['url'] !== 'string') return 'malformed callFrame';
+    if (typeof cf['lineNumber'] !== 'number' || typeof cf['columnNumber'] !== 'number') return 'callFrame without position';
+    if (typeof node['selfSize'] !== 'number' || typeof node['id'] !== 'number') return 'node without selfSize or id';
+    if (ids.has(node['id'])) return 'duplicate node id';
+    ids.add(node['id']);
+    if (++nodes > 50_000_000) return 'too many nodes';
+    const children = node['children'];
+    if (children === undefined) continue;
+    if (!Array.isArray(children)) return 'malformed children';
+    for (const c of children) work.push(c);
+  }
+  const samples = value['samples'];
+  if (samples !== undefined) {
+    if (!Array.isArray(samples)) return 'malformed samples';
+    for (const s of samples) {
+      if (!isObject(s) || typeof s['size'] !== 'number' || typeof s['nodeId'] !== 'number') return 'malformed sample';
+    }
+  }
+  return null;
+}
+
+export type { V8ProfileNode };

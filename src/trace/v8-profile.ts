@@ -1,0 +1,193 @@
+/**
+ * Import of V8's sampling heap profile (inspector `HeapProfiler.getSamplingProfile`, and the
+ * `.heapprofile` files of `node --heap-prof` and Chrome DevTools) into the trace model.
+ * Pure: no I/O. This is the one place where V8's 0-based positions become 1-based.
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FrameRecord, ScriptRecord, TraceFile, TraceMeta } from './format';
+import { TRACE_FORMAT, TRACE_VERSION } from './format';
+import { countEstimator } from './scaling';
+
+export interface V8CallFrame {
+  functionName: string;
+  scriptId: string | number;
+  url: string;
+  /** 0-based. */
+  lineNumber: number;
+  /** 0-based. */
+  columnNumber: number;
+}
+
+export interface V8ProfileNode {
+  callFrame: V8CallFrame;
+  selfSize: number;
+  id: number;
+  children: V8ProfileNode[];
+}
+
+export interface V8Sample {
+  size: number;
+  nodeId: number;
+  ordinal: number;
+}
+
+export interface V8SamplingProfile {
+  head: V8ProfileNode;
+  samples?: V8Sample[];
+}
+
+export interface ImportOptions {
+  meta: TraceMeta;
+  producer: string;
+  /**
+   * CommonJS modules compiled through alloctrace's retaining wrapper: their line 1 is shifted
+   * right by `length` characters, which is subtracted here.
+   */
+  wrapped?: { urls: ReadonlySet<string>; length: number };
+  /**
+   * The profiler's own code, running inside the traced process. Its pass-through frames
+   * (`passThrough` names) are spliced out of stacks; samples under any other of its frames are
+   * its own allocations and are dropped.
+   */
+  own?: { isOwnUrl: (url: string) => boolean; passThrough: ReadonlySet<string> };
+}
+
+/** Absolute file path of a script URL, or `null` when it is not a local file. */
+export function fileOfUrl(url: string): string | null {
+  if (url.startsWith('file://')) {
+    try {
+      return fileURLToPath(url);
+    } catch {
+      return null;
+    }
+  }
+  return path.isAbsolute(url) ? url : null;
+}
+
+/** `file` relative to `root` with `/` separators; absolute when outside the root's drive. */
+export function relativeToRoot(root: string | null, file: string): string {
+  if (root === null) return file;
+  const rel = path.relative(root, file);
+  if (rel === '' || path.isAbsolute(rel)) return file;
+  return rel.split(path.sep).join('/');
+}
+
+function isPseudoName(name: string): boolean {
+  return name.startsWith('(') && name.endsWith(')');
+}
+
+export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOptions): TraceFile {
+  const { meta } = options;
+  const scripts: ScriptRecord[] = [];
+  const scriptIndex = new Map<string, number>();
+  const frames: FrameRecord[] = [];
+  const frameIndex = new Map<string, number>();
+  const stackFrame: number[] = [];
+  const stackParent: number[] = [];
+  const stackOfNode = new Map<number, number>();
+
+  const scriptOf = (url: string): number => {
+    let i = scriptIndex.get(url);
+    if (i === undefined) {
+      i = scripts.length;
+      const file = fileOfUrl(url);
+      scripts.push({ url, path: file === null ? null : relativeToRoot(meta.root, file), map: 'unresolved' });
+      scriptIndex.set(url, i);
+    }
+    return i;
+  };
+
+  const intern = (frame: FrameRecord): number => {
+    const key = JSON.stringify(frame);
+    let i = frameIndex.get(key);
+    if (i === undefined) {
+      i = frames.length;
+      frames.push(frame);
+      frameIndex.set(key, i);
+    }
+    return i;
+  };
+
+  const frameOf = (cf: V8CallFrame): FrameRecord => {
+    const name = cf.functionName ?? '';
+    const scriptId = Number(cf.scriptId) || 0;
+    const url = cf.url ?? '';
+    if (url === '') {
+      if (isPseudoName(name)) return { kind: 'pseudo', name };
+      if (scriptId === 0) return { kind: 'builtin', name };
+      if (cf.lineNumber < 0) return { kind: 'collected', name, scriptId };
+    }
+    if (cf.lineNumber < 0) return { kind: 'builtin', name };
+    const scriptUrl = url === '' ? `<anonymous script #${scriptId}>` : url;
+    let line = cf.lineNumber + 1;
+    let column = cf.columnNumber + 1;
+    let topLevel = false;
+    if (line === 1 && options.wrapped?.urls.has(url)) {
+      column -= options.wrapped.length;
+      if (column < 1) {
+        column = 1;
+        topLevel = true;
+      }
+    }
+    if (name === '' && line === 1 && column <= 1) topLevel = true;
+    const frame: FrameRecord = { kind: 'script', name, script: scriptOf(scriptUrl), line, column };
+    if (topLevel) frame.topLevel = true;
+    return frame;
+  };
+
+  // Iterative walk: recursion in the traced program makes deep trees. (root) itself is dropped.
+  const work: Array<{ node: V8ProfileNode; parent: number }> = [];
+  for (const child of profile.head.children ?? []) work.push({ node: child, parent: -1 });
+  const selfSizes: Array<{ stack: number; size: number }> = [];
+  const own = options.own;
+  while (work.length > 0) {
+    const { node, parent } = work.pop()!;
+    if (own !== undefined && own.isOwnUrl(node.callFrame.url)) {
+      if (own.passThrough.has(node.callFrame.functionName)) {
+        if (parent >= 0) stackOfNode.set(node.id, parent);
+        for (const child of node.children ?? []) work.push({ node: child, parent });
+      }
+      continue;
+    }
+    const stack = stackFrame.length;
+    stackFrame.push(intern(frameOf(node.callFrame)));
+    stackParent.push(parent);
+    stackOfNode.set(node.id, stack);
+    if (node.selfSize > 0) selfSizes.push({ stack, size: node.selfSize });
+    for (const child of node.children ?? []) work.push({ node: child, parent: stack });
+  }
+
+  const interval = meta.interval;
+  const estimate = interval === null ? null : countEstimator(interval);
+  const samples: TraceFile['samples'] = { stack: [], size: [], count: [], ordinal: [] };
+  if (profile.samples !== undefined) {
+    for (const s of profile.samples) {
+      const stack = stackOfNode.get(s.nodeId);
+      if (stack === undefined || !(s.size > 0)) continue;
+      samples.stack.push(stack);
+      samples.size.push(s.size);
+      samples.count.push(estimate === null ? 1 : estimate(s.size));
+      samples.ordinal.push(typeof s.ordinal === 'number' ? s.ordinal : samples.ordinal.length);
+    }
+  } else {
+    // Old profiles carry only per-node totals: one pseudo-sample per node.
+    for (const [i, { stack, size }] of selfSizes.entries()) {
+      samples.stack.push(stack);
+      samples.size.push(size);
+      samples.count.push(estimate === null || interval === null ? 1 : Math.max(1, Math.round(size / interval)));
+      samples.ordinal.push(i);
+    }
+  }
+
+  return {
+    format: TRACE_FORMAT,
+    version: TRACE_VERSION,
+    producer: options.producer,
+    meta,
+    scripts,
+    frames,
+    stacks: { frame: stackFrame, parent: stackParent },
+    samples,
+  };
+}
