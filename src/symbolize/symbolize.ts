@@ -44,16 +44,18 @@ export function symbolizeTrace(trace: TraceFile, options: MapperOptions & { mapp
     const script = trace.scripts[frame.script];
     if (script === undefined) return frame;
     const { original: _stale, ...rest } = frame;
-    const resolved = mapper.resolve(script.url, { line: frame.line, column: frame.column });
-    if (resolved.kind === 'mapped') {
-      return { ...rest, original: { source: sourcePath(root, resolved.source), line: resolved.line, column: resolved.column, name: resolved.name } };
-    }
     if (frame.topLevel === true) {
-      // Module top level: the file's first mapped source stands for it when the start is unmapped.
+      // A module's top level is the whole file: only a map with a single source names it.
+      // (A bundle's top level runs code of every bundled module.)
       const sources = mapper.sources(script.url);
       if (sources.length === 1 && sources[0] !== undefined) {
         return { ...rest, original: { source: sourcePath(root, sources[0]), line: 1, column: 1, name: null } };
       }
+      return rest;
+    }
+    const resolved = mapper.resolve(script.url, { line: frame.line, column: frame.column });
+    if (resolved.kind === 'mapped') {
+      return { ...rest, original: { source: sourcePath(root, resolved.source), line: resolved.line, column: resolved.column, name: resolved.name } };
     }
     return rest;
   });

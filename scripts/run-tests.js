@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Runs node's test runner on dist/test/**/*.test.js (Node 20's --test takes no globs).
+// Extra arguments are passed to `node --test` (e.g. --test-name-pattern=compare); a path
+// argument ending in .test.js selects files.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..', 'dist', 'test');
+const args = process.argv.slice(2);
+const picked = args.filter((a) => a.endsWith('.test.js'));
+const flags = args.filter((a) => !a.endsWith('.test.js'));
+
+function find(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) return find(full);
+    return e.name.endsWith('.test.js') ? [full] : [];
+  });
+}
+
+const files = picked.length > 0 ? picked : find(root).sort();
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...flags, ...files], { stdio: 'inherit' });
+process.exitCode = result.status ?? 1;
