@@ -1,0 +1,2 @@
+// Start-up cost: nothing to do.
+export {};
