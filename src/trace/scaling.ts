@@ -24,7 +24,7 @@ const MIN_OBJECT_SIZE = 16;
  * 1.1 × interval (objects of a tenth of the interval and up) take the largest object that fits
  * (smallest n) — exact for objects over ~2.2 × interval, the common case for big retained
  * arrays and strings. Below it (tiny objects, `size ≈ interval + s/2`) take the smallest object
- * size `s >= size - interval` that fits. Byte estimates of tiny objects are within a few percent
+ * size `s >= (size - interval) / 1.5` that fits. Byte estimates of tiny objects are within a few percent
  * either way; their counts are estimates within a small factor (docs/trace-format.md).
  */
 export function estimateCount(size: number, interval: number): number {
@@ -37,7 +37,7 @@ export function estimateCount(size: number, interval: number): number {
   if (size >= 1.1 * interval) {
     for (let n = 1; n <= upper; n++) if (fits(n)) return n;
   } else {
-    const smallest = Math.max(MIN_OBJECT_SIZE, excess);
+    const smallest = Math.max(MIN_OBJECT_SIZE, excess / 1.5);
     let fallback = 0;
     for (let n = upper; n >= 1; n--) {
       if (!fits(n)) continue;
