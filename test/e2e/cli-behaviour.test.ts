@@ -95,6 +95,22 @@ describe('saved traces', () => {
     assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a));
   });
 
+  it('export writes a .heapprofile that reads back to the same report (DevTools/speedscope format)', async () => {
+    const fixture = buildFixture('leaky', 'tsc-cjs');
+    const trace = path.join(scratchDir(), 'export-src.trace');
+    const profile = path.join(scratchDir(), 'export.heapprofile');
+    assert.equal((await runAlloctrace(['-o', trace, fixture.entry], { cwd: fixture.dir })).code, 0);
+    const exported = await runAlloctrace(['export', trace, '-o', profile]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const parsed = JSON.parse(fs.readFileSync(profile, 'utf8')) as { head: { callFrame: { functionName: string } }; samples: unknown[] };
+    assert.equal(parsed.head.callFrame.functionName, '(root)');
+    assert.ok(parsed.samples.length > 100);
+    const a = reportOf(await runAlloctrace(['show', '--json', trace]), 'stdout');
+    const b = reportOf(await runAlloctrace(['show', '--json', '--interval', '32k', profile]), 'stdout');
+    const rows = (r: JsonStatisticsReport): unknown[] => r.stats.map((s) => [s.file, s.line, s.function, Math.round(s.size), Math.round(s.count)]);
+    assert.deepEqual(rows(b), rows(a));
+  });
+
   it('refuses to overwrite an existing file without --force, before running the program', async () => {
     const out = path.join(scratchDir(), 'exists.trace');
     fs.writeFileSync(out, 'keep me');
