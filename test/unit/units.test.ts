@@ -30,6 +30,8 @@ describe('formatCount', () => {
   it('is exact below 1000 and short above', () => {
     assert.equal(formatCount(89), '89');
     assert.equal(formatCount(88.6), '89');
+    assert.equal(formatCount(1.37), '1.4');
+    assert.equal(formatCount(2.01), '2');
     assert.equal(formatCount(2100), '2.1 K');
     assert.equal(formatCount(101_000), '101 K');
     assert.equal(formatCount(3_400_000), '3.4 M');
