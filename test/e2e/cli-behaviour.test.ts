@@ -79,6 +79,34 @@ describe('the traced program is untouched', () => {
   });
 });
 
+describe('modes', () => {
+  it('live shows what is held; allocated also shows what GC already freed', async () => {
+    const script = writeScript(
+      'churn.js',
+      [
+        'function churn() {',
+        '  let total = 0;',
+        '  for (let i = 0; i < 1500; i++) total += new Array(10000).fill(i).length;',
+        '  return total;',
+        '}',
+        'globalThis.total = churn();',
+      ].join('\n'),
+    );
+    const live = reportOf(await runAlloctrace(['--json', '--top', '0', script]));
+    const allocated = reportOf(await runAlloctrace(['--json', '--top', '0', '--mode', 'allocated', script]));
+    assert.equal(live.measure.mode, 'live');
+    assert.equal(allocated.measure.mode, 'allocated');
+    const churnBytes = (r: JsonStatisticsReport): number => r.stats.filter((s) => s.function === 'churn').reduce((a, s) => a + s.size, 0);
+    // 1500 arrays of 80 KB = 120 MB allocated, none kept; plant() keeps 16 MB in both modes.
+    assert.equal(live.stats[0]?.function, 'plant');
+    assert.ok(churnBytes(live) < 2e6, `live churn ${churnBytes(live)}`);
+    assert.equal(allocated.stats[0]?.function, 'churn');
+    assert.ok(churnBytes(allocated) > 80e6, `allocated churn ${churnBytes(allocated)}`);
+    const text = await runAlloctrace(['--top', '1', '--mode', 'allocated', script]);
+    assert.match(text.stderr, /^Top 1 line \(all allocations at exit; sampled every 32 KiB;/m);
+  });
+});
+
 describe('saved traces', () => {
   it('-o saves a trace that `show` reports identically, also as JSON', async () => {
     const fixture = buildFixture('leaky', 'tsc-cjs');
