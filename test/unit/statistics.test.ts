@@ -99,3 +99,35 @@ describe('computeStatistics', () => {
     assert.deepEqual(json.omitted, { rows: 2, size: 500, count: 3 });
   });
 });
+
+describe('computeStatistics over many samples per stack', () => {
+  it('sums every sample of a stack, and ties for the heaviest sample go to the earlier one', () => {
+    const frames: FrameRecord[] = [
+      { kind: 'script', name: 'main', script: 0, line: 1, column: 10 },
+      { kind: 'script', name: 'a', script: 0, line: 5, column: 11 },
+      { kind: 'script', name: 'b', script: 0, line: 9, column: 11 },
+    ];
+    // Stacks 1 (main→a) and 2 (main→b) both group under file dist/x.js.
+    const trace: TraceFile = {
+      format: 'alloctrace-trace',
+      version: 1,
+      producer: 'test',
+      meta: {
+        nodeVersion: null, v8Version: null, platform: null, pid: null, argv: [], execArgv: [], cwd: null, root: '/p',
+        interval: 32768, mode: 'live', startTime: null, time: null, reason: 'exit', sequence: 0, thread: { id: 0, name: 'main' }, flags: [], notes: [],
+      },
+      scripts: [{ url: '/p/dist/x.js', path: 'dist/x.js', map: 'none' }],
+      frames,
+      stacks: { frame: [0, 1, 2], parent: [-1, 0, 0] },
+      samples: { stack: [1, 2, 2, 1, 2, 1], size: [10, 70, 5, 70, 1, 3], count: [1, 2, 3, 4, 5, 6], ordinal: [1, 2, 3, 4, 5, 6] },
+    };
+    const byFile = computeStatistics(trace, { groupBy: 'filename' });
+    assert.equal(byFile.stats.length, 1);
+    const [row] = byFile.stats;
+    assert.deepEqual([row?.size, row?.count, row?.samples], [159, 21, 6]);
+    // 70 bytes twice: sample 1 (stack 2, function b) comes before sample 3 (stack 1).
+    assert.deepEqual(row?.traceback.map((l) => l.function), ['b', 'main']);
+    const byFunction = computeStatistics(trace, { groupBy: 'function' });
+    assert.deepEqual(byFunction.stats.map((s) => [s.location.function, s.size, s.count, s.samples]), [['a', 83, 11, 3], ['b', 76, 10, 3]]);
+  });
+});
