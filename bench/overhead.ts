@@ -117,8 +117,9 @@ export async function benchOverhead(options: OverheadOptions, extraVariants: Var
     const rounds = name === 'empty' ? emptyReps : reps;
     const runs = new Map(variants.map((v) => [v.id, emptyRuns()]));
     const started = Date.now();
-    // One warm-up round, not recorded: the first spawns pay for cold file caches.
-    for (let round = -1; round < rounds; round++) {
+    // A warm-up round before the first workload, not recorded: the first spawns pay for cold caches.
+    const first = name === WORKLOADS[0] ? -1 : 0;
+    for (let round = first; round < rounds; round++) {
       for (let k = 0; k < variants.length; k++) {
         const v = variants[(k + Math.max(0, round)) % variants.length]!;
         fs.rmSync(heapDir, { recursive: true, force: true });

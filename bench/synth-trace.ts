@@ -3,6 +3,7 @@
  * samples, sizes scaled as V8 scales them) over real compiled scripts, imported by alloctrace's
  * own importer. Deterministic for a given seed.
  */
+import { groupTotal } from '../src/trace/node-totals';
 import { scaledCount } from '../src/trace/scaling';
 import type { TraceFile, TraceMeta } from '../src/trace/format';
 import { traceFromV8Profile, type V8CallFrame, type V8ProfileNode, type V8SamplingProfile } from '../src/trace/v8-profile';
@@ -67,13 +68,19 @@ export function synthProfile(options: SynthOptions): V8SamplingProfile {
     return 1024 * 1024;
   };
   const samples: NonNullable<V8SamplingProfile['samples']> = [];
+  const objectsOfNode = new Map<V8ProfileNode, Map<number, number>>();
   for (let i = 0; i < options.samples; i++) {
     // Hot nodes: a few stacks get most samples.
     const node = all[Math.floor(all.length * random() ** 3)]!;
     const s = objectSize();
-    const size = s * scaledCount(s, options.interval);
-    node.selfSize += size;
-    samples.push({ size, nodeId: node.id, ordinal: i + 1 });
+    let objects = objectsOfNode.get(node);
+    if (objects === undefined) objectsOfNode.set(node, (objects = new Map()));
+    objects.set(s, (objects.get(s) ?? 0) + 1);
+    samples.push({ size: s * scaledCount(s, options.interval), nodeId: node.id, ordinal: i + 1 });
+  }
+  // V8's selfSize: per object size, the count scaled and rounded once for the group.
+  for (const [node, objects] of objectsOfNode) {
+    for (const [s, k] of objects) node.selfSize += groupTotal(s, k, options.interval);
   }
   return { head, samples };
 }

@@ -4,6 +4,7 @@
  * tools show TypeScript files and lines. Pure.
  */
 import type { TraceFile } from '../trace/format';
+import { groupTotal } from '../trace/node-totals';
 import { scaledCount } from '../trace/scaling';
 import type { V8ProfileNode, V8Sample, V8SamplingProfile } from '../trace/v8-profile';
 
@@ -53,14 +54,26 @@ export function traceToHeapProfile(trace: TraceFile, options: ExportOptions): V8
   const samples: V8Sample[] = [];
   const { stack, size, count, ordinal } = trace.samples;
   const interval = trace.meta.interval;
+  /** Per node, samples per object size: V8's `selfSize` rounds each group once. */
+  const groups = new Map<V8ProfileNode, Map<number, number>>();
   for (let i = 0; i < stack.length; i++) {
     const node = nodes[stack[i]!]!;
     // Back to V8's own scaling (object size × rounded count), so that reading the export
     // again, here or in DevTools, gives the same estimates.
     const objectSize = Math.round(size[i]! / count[i]!);
     const bytes = interval === null ? Math.round(size[i]!) : objectSize * scaledCount(objectSize, interval);
-    node.selfSize += bytes;
+    if (interval === null) node.selfSize += bytes;
+    else {
+      let bySize = groups.get(node);
+      if (bySize === undefined) groups.set(node, (bySize = new Map()));
+      bySize.set(objectSize, (bySize.get(objectSize) ?? 0) + 1);
+    }
     samples.push({ size: bytes, nodeId: node.id, ordinal: ordinal[i]! });
+  }
+  if (interval !== null) {
+    for (const [node, bySize] of groups) {
+      for (const [objectSize, k] of bySize) node.selfSize += groupTotal(objectSize, k, interval);
+    }
   }
   return { head: root, samples };
 }

@@ -80,6 +80,11 @@ export class SourceMapper {
     }
   }
 
+  /** Drops what is cached for `url` (its map is loaded again if asked for). */
+  forget(url: string): void {
+    this.scripts.delete(url);
+  }
+
   /** The sources a script's map names (resolved), or `[]`. */
   sources(url: string): readonly string[] {
     const { map } = this.load(url);

@@ -3,7 +3,7 @@
  * status. A script whose map is missing or broken keeps generated positions and yields one
  * warning; nothing here aborts.
  */
-import type { FrameRecord, ScriptRecord, TraceFile } from '../trace/format';
+import type { FrameRecord, ScriptFrameRecord, ScriptRecord, TraceFile } from '../trace/format';
 import { fileOfUrl, relativeToRoot } from '../trace/v8-profile';
 import { SourceMapper, type MapperOptions } from './mapper';
 
@@ -25,41 +25,53 @@ function sourcePath(root: string | null, source: string): string {
  */
 export function symbolizeTrace(trace: TraceFile, options: MapperOptions & { mapper?: SourceMapper } = {}): SymbolizeResult {
   const mapper = options.mapper ?? new SourceMapper(options);
+  // A mapper of our own is dropped script by script: one map in memory at a time, not all of
+  // them (2 000 maps of a large program held 0.9 GiB at once; docs/benchmarks.md).
+  const release = options.mapper === undefined;
   const root = trace.meta.root;
   const warnings: string[] = [];
-  const pending = new Set<number>();
+  const framesOfScript = new Map<number, number[]>();
+  trace.frames.forEach((frame, i) => {
+    if (frame.kind !== 'script' || trace.scripts[frame.script]?.map !== 'unresolved') return;
+    let list = framesOfScript.get(frame.script);
+    if (list === undefined) framesOfScript.set(frame.script, (list = []));
+    list.push(i);
+  });
+  const frames: FrameRecord[] = [...trace.frames];
   const scripts: ScriptRecord[] = trace.scripts.map((script, i) => {
     if (script.map !== 'unresolved') return script;
-    pending.add(i);
     const info = mapper.info(script.url);
     const record: ScriptRecord = { url: script.url, path: script.path, map: info.status };
     if (info.error !== undefined) {
       record.mapError = info.error;
       warnings.push(`${script.path ?? script.url}: ${info.error}; showing generated positions`);
     }
+    for (const f of framesOfScript.get(i) ?? []) {
+      const frame = frames[f];
+      if (frame?.kind === 'script') frames[f] = resolveFrame(frame, script.url, mapper, root);
+    }
+    if (release) mapper.forget(script.url);
     return record;
   });
-  const frames: FrameRecord[] = trace.frames.map((frame) => {
-    if (frame.kind !== 'script' || !pending.has(frame.script)) return frame;
-    const script = trace.scripts[frame.script];
-    if (script === undefined) return frame;
-    const { original: _stale, ...rest } = frame;
-    if (frame.topLevel === true) {
-      // A module's top level is the whole file: only a map with a single source names it.
-      // (A bundle's top level runs code of every bundled module.)
-      const sources = mapper.sources(script.url);
-      if (sources.length === 1 && sources[0] !== undefined) {
-        return { ...rest, original: { source: sourcePath(root, sources[0]), line: 1, column: 1, name: null } };
-      }
-      return rest;
-    }
-    const resolved = mapper.resolve(script.url, { line: frame.line, column: frame.column });
-    if (resolved.kind === 'mapped') {
-      return { ...rest, original: { source: sourcePath(root, resolved.source), line: resolved.line, column: resolved.column, name: resolved.name } };
+  return { trace: { ...trace, scripts, frames }, warnings };
+}
+
+function resolveFrame(frame: ScriptFrameRecord, url: string, mapper: SourceMapper, root: string | null): ScriptFrameRecord {
+  const { original: _stale, ...rest } = frame;
+  if (frame.topLevel === true) {
+    // A module's top level is the whole file: only a map with a single source names it.
+    // (A bundle's top level runs code of every bundled module.)
+    const sources = mapper.sources(url);
+    if (sources.length === 1 && sources[0] !== undefined) {
+      return { ...rest, original: { source: sourcePath(root, sources[0]), line: 1, column: 1, name: null } };
     }
     return rest;
-  });
-  return { trace: { ...trace, scripts, frames }, warnings };
+  }
+  const resolved = mapper.resolve(url, { line: frame.line, column: frame.column });
+  if (resolved.kind === 'mapped') {
+    return { ...rest, original: { source: sourcePath(root, resolved.source), line: resolved.line, column: resolved.column, name: resolved.name } };
+  }
+  return rest;
 }
 
 /** The same trace with source maps ignored: originals dropped, scripts marked unresolved. */

@@ -71,10 +71,10 @@ export function sampleWeight(objectSize: number, interval: number): number {
 
 /**
  * Estimated `{ size, count }` behind one V8 sample of reported (scaled) size `v8Size`:
- * the object size is recovered by inverting V8's rounding, then weighted without rounding.
+ * the object size is recovered by inverting V8's rounding (or from `n` when known), then weighted
+ * without rounding.
  */
-export function estimateSample(v8Size: number, interval: number): { size: number; count: number } {
-  const n = estimateCount(v8Size, interval);
+export function estimateSample(v8Size: number, interval: number, n = estimateCount(v8Size, interval)): { size: number; count: number } {
   const objectSize = v8Size / n;
   const count = sampleWeight(objectSize, interval);
   return { size: objectSize * count, count };

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FrameRecord, ScriptRecord, TraceFile, TraceMeta } from './format';
 import { TRACE_FORMAT, TRACE_VERSION } from './format';
-import { sampleEstimator } from './scaling';
+import { countsFromNodeTotal, candidateCache } from './node-totals';
+import { estimateSample, sampleEstimator } from './scaling';
 
 export interface V8CallFrame {
   functionName: string;
@@ -141,8 +142,10 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
   for (const child of profile.head.children ?? []) work.push({ node: child, parent: -1 });
   const selfSizes: Array<{ stack: number; size: number }> = [];
   const own = options.own;
+  const selfSizeOfNode = new Map<number, number>();
   while (work.length > 0) {
     const { node, parent } = work.pop()!;
+    selfSizeOfNode.set(node.id, node.selfSize);
     if (own !== undefined && own.isOwnUrl(node.callFrame.url)) {
       if (own.passThrough.has(node.callFrame.functionName)) {
         if (parent >= 0) stackOfNode.set(node.id, parent);
@@ -162,10 +165,13 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
   const estimate = interval === null ? null : sampleEstimator(interval);
   const samples: TraceFile['samples'] = { stack: [], size: [], count: [], ordinal: [] };
   if (profile.samples !== undefined) {
+    const known = interval === null ? null : countsByNode(profile.samples, selfSizeOfNode, interval);
     for (const s of profile.samples) {
       const stack = stackOfNode.get(s.nodeId);
       if (stack === undefined || !(s.size > 0)) continue;
-      const { size, count } = estimate === null ? { size: s.size, count: 1 } : estimate(s.size);
+      const n = known?.get(s.nodeId)?.get(s.size);
+      const { size, count } =
+        estimate === null || interval === null ? { size: s.size, count: 1 } : n === undefined ? estimate(s.size) : estimateSample(s.size, interval, n);
       samples.stack.push(stack);
       samples.size.push(size);
       samples.count.push(count);
@@ -191,4 +197,27 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
     stacks: { frame: stackFrame, parent: stackParent },
     samples,
   };
+}
+
+/**
+ * Per node, the `n` V8 scaled each reported size by, where the node's `selfSize` decides it
+ * (node-totals.ts); nodes it cannot decide are left out and fall back to `estimateCount`.
+ */
+function countsByNode(samples: readonly V8Sample[], selfSizeOfNode: ReadonlyMap<number, number>, interval: number): Map<number, Map<number, number>> {
+  const sizesOfNode = new Map<number, number[]>();
+  for (const s of samples) {
+    if (!(s.size > 0)) continue;
+    let sizes = sizesOfNode.get(s.nodeId);
+    if (sizes === undefined) sizesOfNode.set(s.nodeId, (sizes = []));
+    sizes.push(s.size);
+  }
+  const candidates = candidateCache();
+  const out = new Map<number, Map<number, number>>();
+  for (const [nodeId, sizes] of sizesOfNode) {
+    const selfSize = selfSizeOfNode.get(nodeId);
+    if (selfSize === undefined) continue;
+    const counts = countsFromNodeTotal(sizes, selfSize, interval, candidates);
+    if (counts !== null) out.set(nodeId, counts);
+  }
+  return out;
 }
