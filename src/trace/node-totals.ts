@@ -43,10 +43,14 @@ export function groupTotal(objectSize: number, k: number, interval: number): num
 export function countsFromNodeTotal(v8Sizes: readonly number[], selfSize: number, interval: number, candidates = candidateCounts): Map<number, number> | null {
   const multiplicity = new Map<number, number>();
   for (const size of v8Sizes) multiplicity.set(size, (multiplicity.get(size) ?? 0) + 1);
-  const groups = [...multiplicity].map(([size, k]) => ({ size, k, counts: candidates(size, interval) }));
+  const groups: Array<{ size: number; k: number; counts: number[] }> = [];
   let combinations = 1;
-  for (const g of groups) combinations *= g.counts.length;
-  if (combinations > MAX_COMBINATIONS) return null;
+  for (const [size, k] of multiplicity) {
+    const counts = candidates(size, interval);
+    combinations *= counts.length;
+    if (combinations > MAX_COMBINATIONS) return null;
+    groups.push({ size, k, counts });
+  }
   const chosen: number[] = new Array<number>(groups.length).fill(0);
   const search = (i: number, total: number): boolean => {
     if (total > selfSize) return false;
