@@ -132,13 +132,12 @@ export async function benchAnalysis(options: AnalysisOptions): Promise<AnalysisR
 
   const rounds = quick ? 1 : 3;
   const started = Date.now();
-  for (let round = -1; round < rounds; round++) {
+  for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < all.length; k++) {
-      const c = all[(k + Math.max(0, round)) % all.length]!;
+      const c = all[(k + round) % all.length]!;
       const isFloor = c.id.startsWith('floor');
       const script = isFloor ? floorScript : CLI;
       const measured = await measureOk(process.execPath, [script, ...c.args], { scratch, cwd: root });
-      if (round < 0) continue;
       const proc = processOf(measured, script);
       result.runs[c.id]!.wallMs.push(measured.wallMs);
       result.runs[c.id]!.rssMiB.push((proc?.maxRssKiB ?? Number.NaN) / 1024);

@@ -30,6 +30,8 @@ interface VariantRuns {
   wallMs: number[];
   /** The traced program's own process, start to end of its exit listeners (trace written). */
   programMs: number[];
+  /** CPU time (user + system) of the traced program's process: less sensitive to machine load. */
+  cpuMs: number[];
   /** Peak RSS of the process that ran the workload, MiB. */
   rssMiB: number[];
   /** Peak RSS of the alloctrace CLI process (it reads and reports the trace), MiB. */
@@ -48,7 +50,7 @@ const KIB = 1024;
 export const INTERVALS = [32 * KIB, 4 * KIB, 512 * KIB];
 const LABEL = (i: number): string => `${i / KIB}k`;
 
-/** Allocation-heavy workloads (scale 1 ≈ 0.5–1 s of plain node here) and the empty script. */
+/** Allocation-heavy workloads (scale 1 ≈ 0.3–0.9 s of plain node on the recorded machine). */
 const WORKLOADS = ['churn', 'strings', 'json', 'cache'] as const;
 
 function variantsFor(extra: Variant[]): Variant[] {
@@ -72,7 +74,7 @@ function commandOf(v: Variant, script: string, scale: number, heapDir: string): 
 }
 
 function emptyRuns(): VariantRuns {
-  return { wallMs: [], programMs: [], rssMiB: [], cliRssMiB: [], exitMs: [] };
+  return { wallMs: [], programMs: [], cpuMs: [], rssMiB: [], cliRssMiB: [], exitMs: [] };
 }
 
 function record(runs: VariantRuns, result: Measured, script: string): void {
@@ -81,6 +83,7 @@ function record(runs: VariantRuns, result: Measured, script: string): void {
   if (program === undefined) throw new Error(`no probe record for ${script}`);
   runs.wallMs.push(result.wallMs);
   runs.programMs.push(program.uptimeMs);
+  runs.cpuMs.push(program.cpuUserMs + program.cpuSystemMs);
   runs.rssMiB.push(program.maxRssKiB / KIB);
   runs.exitMs.push(program.uptimeMs - program.exitStartMs);
   if (cli !== undefined) runs.cliRssMiB.push(cli.maxRssKiB / KIB);
@@ -105,7 +108,7 @@ function measurePreload(scratch: string, reps: number): OverheadResult['preload'
 
 export async function benchOverhead(options: OverheadOptions, extraVariants: Variant[] = []): Promise<OverheadResult> {
   const { quick, scratch, log } = options;
-  const reps = quick ? 2 : 5;
+  const reps = quick ? 2 : 4;
   const emptyReps = quick ? 4 : 12;
   const scale = quick ? 0.25 : 1;
   const variants = variantsFor(extraVariants);
@@ -132,7 +135,7 @@ export async function benchOverhead(options: OverheadOptions, extraVariants: Var
     for (const [id, r] of runs) {
       entry.variants[id] = {
         ...r,
-        summary: { wallMs: summarize(r.wallMs), programMs: summarize(r.programMs), rssMiB: summarize(r.rssMiB), cliRssMiB: summarize(r.cliRssMiB), exitMs: summarize(r.exitMs) },
+        summary: { wallMs: summarize(r.wallMs), programMs: summarize(r.programMs), cpuMs: summarize(r.cpuMs), rssMiB: summarize(r.rssMiB), cliRssMiB: summarize(r.cliRssMiB), exitMs: summarize(r.exitMs) },
       };
     }
     result.workloads[name] = entry;
@@ -157,17 +160,23 @@ function overheadRows(result: OverheadResult, variants: Variant[]): Row[] {
       const isDefault = v.interval === 32 * KIB && v.flags === undefined;
       const vsNode = pairedRatios(at.wallMs, node.wallMs);
       rows.push({ section, what: `${w}: ${v.id} wall vs node`, value: pct(vsNode), target: isDefault ? '≤ +5%' : '', verdict: isDefault ? verdict(vsNode.median <= 1.05) : 'info' });
-      const program = pairedRatios(at.programMs, node.programMs);
-      rows.push({ section, what: `${w}: ${v.id} traced process vs node`, value: pct(program), target: isDefault ? '≤ +5%' : '', verdict: isDefault ? verdict(program.median <= 1.05) : 'info' });
+      if (isDefault) {
+        const program = pairedRatios(at.programMs, node.programMs);
+        rows.push({ section, what: `${w}: ${v.id} traced process time vs node`, value: pct(program), target: '≤ +5%', verdict: verdict(program.median <= 1.05) });
+      }
+      const cpu = pairedRatios(at.cpuMs, node.cpuMs);
+      rows.push({ section, what: `${w}: ${v.id} traced process CPU vs node`, value: pct(cpu), target: isDefault ? '≤ +5%' : '', verdict: isDefault ? verdict(cpu.median <= 1.05) : 'info' });
       if (heapProf !== undefined) {
+        const cpuVsHeap = pairedRatios(at.cpuMs, heapProf.cpuMs);
+        rows.push({ section, what: `${w}: ${v.id} traced process CPU vs --heap-prof`, value: pct(cpuVsHeap), target: '≤ +0%', verdict: verdict(cpuVsHeap.median <= 1.0) });
         const vsHeap = pairedRatios(at.wallMs, heapProf.wallMs);
         rows.push({ section, what: `${w}: ${v.id} wall vs --heap-prof same interval`, value: pct(vsHeap), target: '≤ +0%', verdict: verdict(vsHeap.median <= 1.0) });
       }
-      rows.push({ section, what: `${w}: ${v.id} peak RSS vs node`, value: pct(pairedRatios(at.rssMiB, node.rssMiB)), target: '', verdict: 'info' });
+      if (isDefault) rows.push({ section, what: `${w}: ${v.id} peak RSS vs node`, value: pct(pairedRatios(at.rssMiB, node.rssMiB)), target: '', verdict: 'info' });
     }
     for (const interval of INTERVALS) {
       const hp = get(w, `heap-prof@${LABEL(interval)}`);
-      rows.push({ section, what: `${w}: heap-prof@${LABEL(interval)} wall vs node`, value: pct(pairedRatios(hp.wallMs, node.wallMs)), target: '', verdict: 'info' });
+      rows.push({ section, what: `${w}: heap-prof@${LABEL(interval)} CPU vs node`, value: pct(pairedRatios(hp.cpuMs, node.cpuMs)), target: '', verdict: 'info' });
     }
   }
   const empty = (id: string): VariantRuns => get('empty', id);
@@ -175,6 +184,8 @@ function overheadRows(result: OverheadResult, variants: Variant[]): Row[] {
   rows.push({ section: 'start-up', what: 'empty script: alloctrace run − node (end to end)', value: formatSummary(startup, 0, ' ms'), target: '< 50 ms', verdict: verdict(startup.median < 50) });
   const startupProgram = pairedDifferences(empty('alloctrace@32k').programMs, empty('node').programMs);
   rows.push({ section: 'start-up', what: 'empty script: traced process − node process', value: formatSummary(startupProgram, 0, ' ms'), target: '< 50 ms', verdict: verdict(startupProgram.median < 50) });
+  const startupCpu = pairedDifferences(empty('alloctrace@32k').cpuMs, empty('node').cpuMs);
+  rows.push({ section: 'start-up', what: 'empty script: traced process CPU − node CPU', value: formatSummary(startupCpu, 0, ' ms'), target: '< 50 ms', verdict: verdict(startupCpu.median < 50) });
   rows.push({ section: 'start-up', what: 'empty script: trace write at exit', value: formatSummary(summarize(empty('alloctrace@32k').exitMs), 1, ' ms'), target: '', verdict: 'info' });
   rows.push({ section: 'start-up', what: 'empty script: --heap-prof@32k − node (end to end)', value: formatSummary(pairedDifferences(empty('heap-prof@32k').wallMs, empty('node').wallMs), 0, ' ms'), target: '', verdict: 'info' });
   const p = result.preload;

@@ -36,7 +36,7 @@ function get(key: string, i: number): Entry {
   return entry;
 }
 
-const requests = Math.round(600_000 * scaleArg());
+const requests = Math.round(400_000 * scaleArg());
 let checksum = 0;
 for (let i = 0; i < requests; i++) {
   // Mostly new keys, some repeats: the cache fills, then churns.

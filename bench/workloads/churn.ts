@@ -19,7 +19,7 @@ function total(order: Order): number {
   return sum;
 }
 
-const rounds = Math.round(8_000_000 * scaleArg());
+const rounds = Math.round(3_000_000 * scaleArg());
 const window: Order[] = new Array<Order>(1024);
 let checksum = 0;
 for (let i = 0; i < rounds; i++) {

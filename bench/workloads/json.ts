@@ -9,7 +9,7 @@ function makeDocument(seed: number): unknown {
   return { seed, page: { size: 40, next: `/items?after=${seed + 40}` }, items };
 }
 
-const rounds = Math.round(20_000 * scaleArg());
+const rounds = Math.round(12_000 * scaleArg());
 let checksum = 0;
 for (let r = 0; r < rounds; r++) {
   const text = JSON.stringify(makeDocument(r));
