@@ -16,6 +16,8 @@ export interface FlushRequest {
   reason: TraceMeta['reason'];
   notes: string[];
   wrapped: { urls: ReadonlySet<string>; length: number };
+  /** Position in a series of snapshots (0 when not part of one). */
+  sequence?: number;
 }
 
 // Everything under dist/src is alloctrace's own code.
@@ -43,7 +45,7 @@ export function writeFinalTrace(request: FlushRequest): void {
     startTime: request.startTime,
     time: new Date().toISOString(),
     reason: request.reason,
-    sequence: 0,
+    sequence: request.sequence ?? 0,
     thread: { id: 0, name: 'main' },
     flags: [],
     notes: request.notes,
