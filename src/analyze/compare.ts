@@ -73,11 +73,15 @@ function varianceOf(side: GroupedTrace, site: Site | undefined, other: GroupedTr
   return v;
 }
 
-/** One site's difference between `older` and `newer`. */
-export function diffSite(key: string, older: GroupedTrace, newer: GroupedTrace): StatisticDiff {
+/**
+ * One site's difference between `older` and `newer`. `seen` describes the site when it is in
+ * neither (a series site present only in between).
+ */
+export function diffSite(key: string, older: GroupedTrace, newer: GroupedTrace, seen?: Site): StatisticDiff {
   const a = older.sites.get(key);
   const b = newer.sites.get(key);
-  const shown = (b ?? a)!;
+  const shown = b ?? a ?? seen;
+  if (shown === undefined) throw new Error(`site ${key} is in neither trace`);
   const shared = sameSession(older.trace, newer.trace);
   const noise = Math.sqrt(varianceOf(older, a, newer, shared) + varianceOf(newer, b, older, shared));
   const size = b?.size ?? 0;

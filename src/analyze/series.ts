@@ -67,7 +67,7 @@ export function analyzeSeries(traces: readonly TraceFile[], options: SiteOptions
   const byKey = new Map(overall.diffs.map((d) => [d.key, d]));
   for (const key of allKeys) {
     // A site present only in the middle of the series still has a first → last diff of 0.
-    const diff = byKey.get(key) ?? diffSite(key, first, last);
+    const diff = byKey.get(key) ?? diffSite(key, first, last, grouped.find((g) => g.sites.has(key))?.sites.get(key));
     const grewIn = stepGrowth.get(key) ?? 0;
     const suspected = steps >= 2 && grewIn >= required && diff.sizeDiff > 0 && isSignificant(diff);
     const site: SeriesSite = {

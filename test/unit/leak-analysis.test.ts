@@ -162,6 +162,13 @@ describe('analyzeSeries', () => {
     assert.deepEqual(series.suspects[0]!.sizes, [1, 2, 3, 4, 5, 6].map((k) => 10 * k * INTERVAL));
   });
 
+  it('a site present only between the first and last trace is reported, not a crash', () => {
+    const traces = [makeTrace(many(LEAK, 1, INTERVAL, 0)), makeTrace([...many(LEAK, 2, INTERVAL, 0), ...many(CACHE, 3, INTERVAL, 50)]), makeTrace(many(LEAK, 3, INTERVAL, 0))];
+    const middle = analyzeSeries(traces, { groupBy: 'lineno' }).others.find((s) => s.location.file === 'src/cache.ts');
+    assert.deepEqual(middle?.sizes, [0, 3 * INTERVAL, 0]);
+    assert.equal(middle?.sizeDiff, 0);
+  });
+
   it('allows one missed interval per five', () => {
     assert.deepEqual([2, 3, 4, 5, 9, 10].map(requiredGrowthSteps), [2, 3, 4, 4, 8, 8]);
   });
