@@ -122,6 +122,12 @@ describe('leak hunting', () => {
     assert.ok(top!.sizeDiff > 5e6, `sizeDiff ${top!.sizeDiff}`);
     assert.ok(top!.countDiff > 0 && top!.status === 'changed');
 
+    // Filters apply to both traces: without the server's file, the cache is all that is left of the program.
+    const filtered = await runAlloctrace(['compare', '--json', '--exclude', 'src/server.ts', '--hide-internals', files[0]!, files[files.length - 1]!], { cwd: fixture.dir });
+    const rest = (JSON.parse(filtered.stdout) as JsonCompareReport).stats;
+    assert.ok(rest.length > 0 && rest.every((s) => s.file !== 'src/server.ts' && s.origin !== 'node'), JSON.stringify(rest.map((s) => s.file)));
+    assert.equal(rest[0]!.file, 'src/cache.ts');
+
     const series = await compareJson<JsonSeriesReport>(files, fixture.dir);
     assert.equal(series.traces.length, files.length);
     const suspect = series.suspects[0];
