@@ -15,7 +15,6 @@ export interface FlushRequest {
   startTime: string;
   reason: TraceMeta['reason'];
   notes: string[];
-  wrapped: { urls: ReadonlySet<string>; length: number };
 }
 
 // Everything under dist/src is alloctrace's own code.
@@ -51,7 +50,6 @@ export function writeFinalTrace(request: FlushRequest): void {
   const trace = traceFromV8Profile(profile, {
     meta,
     producer: config.producer,
-    wrapped: request.wrapped,
     own: { isOwnUrl, passThrough: PASS_THROUGH_FRAMES },
   });
   writeTrace(config.output, trace, { overwrite: true });
