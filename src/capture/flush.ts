@@ -15,7 +15,6 @@ export interface FlushRequest {
   startTime: string;
   reason: TraceMeta['reason'];
   notes: string[];
-  wrapped: { urls: ReadonlySet<string>; length: number };
   /** Position in a series of snapshots (0 when not part of one). */
   sequence?: number;
 }
@@ -53,7 +52,6 @@ export function writeFinalTrace(request: FlushRequest): void {
   const trace = traceFromV8Profile(profile, {
     meta,
     producer: config.producer,
-    wrapped: request.wrapped,
     own: { isOwnUrl, passThrough: PASS_THROUGH_FRAMES },
   });
   writeTrace(config.output, trace, { overwrite: true });

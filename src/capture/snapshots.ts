@@ -15,7 +15,6 @@ export interface SnapshotSetup {
   config: CaptureConfig;
   snapshots: SnapshotConfig;
   startTime: string;
-  wrapped: { urls: ReadonlySet<string>; length: number };
   notes: () => string[];
 }
 
@@ -38,7 +37,6 @@ export function installSnapshots(setup: SnapshotSetup): void {
         startTime: setup.startTime,
         reason,
         notes: setup.notes(),
-        wrapped: setup.wrapped,
         sequence,
       });
     } catch (error) {
