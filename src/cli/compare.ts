@@ -2,15 +2,16 @@
  * `alloctrace compare`: two traces → what changed, site by site; three or more (snapshots of
  * one process, in order) → growth first → last and the sites that grew at every step.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildCompareReport, buildSeriesReport, type DiffReportOptions } from '../analyze/diff-report';
 import { filterTrace } from '../analyze/filter';
 import { checkSiteOptions } from '../analyze/sites';
-import { AlloctraceError } from '../errors';
+import { AlloctraceError, describeError } from '../errors';
 import { renderCompareJson, renderSeriesJson } from '../report/diff-json';
 import { renderCompareText, renderSeriesText } from '../report/diff-text';
 import type { TraceFile } from '../trace/format';
-import { readTraceFile, type ReadOptions } from '../trace/read';
+import { parseTrace, type ReadOptions } from '../trace/read';
 import { SourceMapper } from '../symbolize/mapper';
 import { symbolizeTrace, unsymbolizeTrace } from '../symbolize/symbolize';
 import { PRODUCER } from '../version';
@@ -31,7 +32,7 @@ function loadAll(files: readonly string[], options: CompareOptions, io: CliIo): 
   const mapper = new SourceMapper();
   const warnings = new Set<string>();
   const loaded = files.map((name) => {
-    let trace = readTraceFile(path.resolve(io.cwd, name), readOptions);
+    let trace = readNamed(name, io.cwd, readOptions);
     if (!options.sourceMaps) trace = unsymbolizeTrace(trace);
     else if (trace.scripts.some((s) => s.map === 'unresolved')) {
       const result = symbolizeTrace(trace, { mapper });
@@ -42,6 +43,17 @@ function loadAll(files: readonly string[], options: CompareOptions, io: CliIo): 
   });
   io.writeErr(formatWarnings([...warnings]));
   return loaded;
+}
+
+/** Reads a trace; errors name the file as the user gave it. */
+function readNamed(name: string, cwd: string, options: ReadOptions): TraceFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(cwd, name), 'utf8');
+  } catch (error) {
+    throw new AlloctraceError('ERR_TRACE_READ', `cannot read ${name}: ${describeError(error)}`);
+  }
+  return parseTrace(text, name, options);
 }
 
 export function compareCommand(files: readonly string[], options: CompareOptions, io: CliIo): Outcome {
