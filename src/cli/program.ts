@@ -14,6 +14,7 @@ import { showCommand } from './show';
 import { exportCommand } from './export';
 import { compareCommand } from './compare';
 import { parseDuration, parseFilter, parseSnapshotSignal } from './leak-options';
+import { checkSiteOptions } from '../analyze/sites';
 
 const COMMANDS = new Set(['run', 'show', 'export', 'compare', 'help']);
 
@@ -41,7 +42,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 function reportOptions(flags: CommonFlags): ReportOptions {
   const allFrames = flags.allFrames === true;
-  return {
+  const options: ReportOptions = {
     top: parseTop(flags.top),
     groupBy: parseGroupBy(flags.groupBy),
     json: flags.json === true,
@@ -51,6 +52,9 @@ function reportOptions(flags: CommonFlags): ReportOptions {
     hideInternals: flags.hideInternals === true,
     cumulative: flags.cumulative === true,
   };
+  // Before anything runs: `run` would otherwise fail only after the program ended.
+  checkSiteOptions({ groupBy: options.groupBy, cumulative: options.cumulative === true });
+  return options;
 }
 
 function addReportOptions(command: Command): Command {
