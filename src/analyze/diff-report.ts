@@ -47,6 +47,8 @@ export interface SeriesReportView {
   total: DiffTotals;
   /** Intervals a site had to grow in to be suspected. */
   required: number;
+  /** Intervals in which the total grew beyond the noise. */
+  totalGrewIn: number;
   suspects: SeriesSite[];
   /** Other sites, largest change first → last first, cut to `top`. */
   stats: SeriesSite[];
@@ -145,6 +147,7 @@ export function buildSeriesReport(traces: ReadonlyArray<{ name: string; trace: T
     totals: analysis.totals,
     total: analysis.total,
     required: requiredGrowthSteps(labels.length - 1),
+    totalGrewIn: analysis.totalGrewIn,
     suspects: analysis.suspects,
     stats: shown,
     omitted,

@@ -9,8 +9,8 @@
  * that fills and then stays level grows in its first intervals only, and is not flagged.
  * Pure.
  */
-import { diffGrouped, diffSite, groupTrace, isSignificant, type DiffTotals, type StatisticDiff } from './compare';
-import type { SiteOptions } from './sites';
+import { diffGrouped, diffSite, groupTrace, isSignificant, type DiffTotals, type GroupedTrace, type StatisticDiff } from './compare';
+import type { Site, SiteOptions } from './sites';
 import type { GroupBy } from './statistics';
 import type { TraceFile } from '../trace/format';
 
@@ -32,6 +32,8 @@ export interface SeriesAnalysis {
   totals: number[];
   /** First → last. */
   total: DiffTotals;
+  /** Intervals in which the total (all sites together) grew beyond the noise. */
+  totalGrewIn: number;
   /** Suspected leaks, by growth first → last. */
   suspects: SeriesSite[];
   /** Every other site, by absolute difference first → last (as `compare`). */
@@ -43,6 +45,23 @@ export function requiredGrowthSteps(steps: number): number {
   return Math.max(1, steps - Math.floor(steps / 5));
 }
 
+const TOTAL = '\u0000total';
+
+/** The whole trace as one site, to judge the total's growth with the same noise model. */
+function asOneSite(g: GroupedTrace): GroupedTrace {
+  const site: Site = {
+    key: TOTAL,
+    location: { file: null, line: null, column: null, function: '(total)', precision: 'none', origin: 'pseudo' },
+    via: null,
+    size: g.total.size,
+    count: g.total.count,
+    samples: g.total.samples,
+    traceback: [],
+    members: Array.from({ length: g.trace.samples.size.length }, (_, i) => i),
+  };
+  return { ...g, sites: new Map([[TOTAL, site]]) };
+}
+
 export function analyzeSeries(traces: readonly TraceFile[], options: SiteOptions): SeriesAnalysis {
   if (traces.length < 2) throw new Error('a series needs two traces or more');
   const grouped = traces.map((t) => groupTrace(t, options));
@@ -52,9 +71,12 @@ export function analyzeSeries(traces: readonly TraceFile[], options: SiteOptions
   const steps = grouped.length - 1;
   const required = requiredGrowthSteps(steps);
   const stepGrowth = new Map<string, number>();
+  let totalGrewIn = 0;
   for (let i = 1; i < grouped.length; i++) {
     const older = grouped[i - 1]!;
     const newer = grouped[i]!;
+    const total = diffSite(TOTAL, asOneSite(older), asOneSite(newer));
+    if (total.sizeDiff > 0 && isSignificant(total)) totalGrewIn += 1;
     for (const key of new Set([...older.sites.keys(), ...newer.sites.keys()])) {
       const d = diffSite(key, older, newer);
       if (d.sizeDiff > 0 && isSignificant(d)) stepGrowth.set(key, (stepGrowth.get(key) ?? 0) + 1);
@@ -88,6 +110,7 @@ export function analyzeSeries(traces: readonly TraceFile[], options: SiteOptions
     traces: traces.length,
     totals: grouped.map((g) => g.total.size),
     total: overall.total,
+    totalGrewIn,
     suspects,
     others,
   };

@@ -45,6 +45,7 @@ export interface JsonSeriesReport {
   totals: number[];
   total: Totals;
   required: number;
+  totalGrewIn: number;
   suspects: JsonSeriesSite[];
   stats: JsonSeriesSite[];
   omitted: Omitted;
@@ -96,6 +97,7 @@ export function renderSeriesJson(report: SeriesReportView): string {
     totals: report.totals,
     total: report.total,
     required: report.required,
+    totalGrewIn: report.totalGrewIn,
     suspects: report.suspects.map(jsonSeriesSite),
     stats: report.stats.map(jsonSeriesSite),
     omitted: report.omitted,

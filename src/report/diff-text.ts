@@ -87,6 +87,13 @@ export function renderSeriesText(report: SeriesReportView): string {
   ];
   if (suspects.length === 0) {
     lines.push(`No suspected leaks: no ${NOUNS[groupBy][0]} grew in ${report.required === steps ? 'every one' : `${report.required} or more`} of the ${steps} intervals.`);
+    if (report.totalGrewIn >= report.required && steps >= 2) {
+      // Seen on hot code: inlining moves a leak's new allocations to its caller mid-run.
+      lines.push(
+        `But the total grew in ${report.totalGrewIn} of ${steps}: growth spread over several rows. When V8 optimizes hot code, ` +
+          'inlining moves new allocations from a function to its caller; try --cumulative --group-by function.',
+      );
+    }
   } else {
     lines.push(`Suspected leaks: ${suspects.length} ${suspects.length === 1 ? NOUNS[groupBy][0] : many} grew in ${report.required === steps ? 'every interval' : `${report.required} or more of ${steps} intervals`}, by growth first → last`);
     for (const site of suspects) {

@@ -169,6 +169,17 @@ describe('analyzeSeries', () => {
     assert.equal(middle?.sizeDiff, 0);
   });
 
+  it('a leak whose new allocations move to its caller mid-run (inlining): no row suspected, the total is', () => {
+    const CALLER = ['src/server.ts:20:handle'];
+    // Steps 0-2 grow in `record`, steps 3-5 grow in its caller `handle` (record's samples stay).
+    const traces = [0, 1, 2, 3, 4, 5].map((step) =>
+      makeTrace([...many(LEAK, 10 * (Math.min(step, 2) + 1), INTERVAL, 0), ...many(CALLER, 10 * Math.max(0, step - 2), INTERVAL, 1000)]),
+    );
+    const series = analyzeSeries(traces, { groupBy: 'lineno' });
+    assert.deepEqual(series.suspects, []);
+    assert.equal(series.totalGrewIn, 5);
+  });
+
   it('allows one missed interval per five', () => {
     assert.deepEqual([2, 3, 4, 5, 9, 10].map(requiredGrowthSteps), [2, 3, 4, 4, 8, 8]);
   });
