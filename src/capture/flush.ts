@@ -15,7 +15,8 @@ export interface FlushRequest {
   startTime: string;
   reason: TraceMeta['reason'];
   notes: string[];
-  wrapped: { urls: ReadonlySet<string>; length: number };
+  /** Position in a series of snapshots (0 when not part of one). */
+  sequence?: number;
 }
 
 // Everything under dist/src is alloctrace's own code.
@@ -43,7 +44,7 @@ export function writeFinalTrace(request: FlushRequest): void {
     startTime: request.startTime,
     time: new Date().toISOString(),
     reason: request.reason,
-    sequence: 0,
+    sequence: request.sequence ?? 0,
     thread: { id: 0, name: 'main' },
     flags: [],
     notes: request.notes,
@@ -51,7 +52,6 @@ export function writeFinalTrace(request: FlushRequest): void {
   const trace = traceFromV8Profile(profile, {
     meta,
     producer: config.producer,
-    wrapped: request.wrapped,
     own: { isOwnUrl, passThrough: PASS_THROUGH_FRAMES },
   });
   writeTrace(config.output, trace, { overwrite: true });

@@ -5,7 +5,7 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { CONFIG_ENV, parseCaptureConfig } from './config';
-import { retainModuleWrappers, WRAPPER_PREFIX } from './cjs-retain';
+import { retainModuleScripts } from './cjs-retain';
 import { SamplingEngine } from './engine';
 
 const TERMINATING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -16,7 +16,7 @@ function install(): void {
   if (config === null || !isMainThread) return;
 
   const startTime = new Date().toISOString();
-  const wrapped = retainModuleWrappers();
+  retainModuleScripts();
   const engine = new SamplingEngine();
   engine.start({ interval: config.interval, mode: config.mode });
   let written = false;
@@ -29,13 +29,19 @@ function install(): void {
       const { writeFinalTrace } = require('./flush') as typeof import('./flush');
       const notes = [...engine.notes];
       if (note !== undefined) notes.push(note);
-      writeFinalTrace({ engine, config, startTime, reason, notes, wrapped: { urls: wrapped, length: WRAPPER_PREFIX.length } });
+      writeFinalTrace({ engine, config, startTime, reason, notes });
     } catch (error) {
       process.stderr.write(`alloctrace: could not write the trace: ${(error as Error).message}\n`);
     }
   };
 
   process.on('exit', () => flush('exit'));
+
+  if (config.snapshots !== undefined) {
+    // Lazy: programs traced without snapshots never load this (and get no signal handler).
+    const { installSnapshots } = require('./snapshots') as typeof import('./snapshots');
+    installSnapshots({ engine, config, snapshots: config.snapshots, startTime, notes: () => [...engine.notes] });
+  }
 
   // A signal that would end the program: write the trace, then end it the same way. When the
   // program has its own listener, it decides; its eventual exit writes the trace.

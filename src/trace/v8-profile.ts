@@ -42,11 +42,6 @@ export interface ImportOptions {
   meta: TraceMeta;
   producer: string;
   /**
-   * CommonJS modules compiled through alloctrace's retaining wrapper: their line 1 is shifted
-   * right by `length` characters, which is subtracted here.
-   */
-  wrapped?: { urls: ReadonlySet<string>; length: number };
-  /**
    * The profiler's own code, running inside the traced process. Its pass-through frames
    * (`passThrough` names) are spliced out of stacks; samples under any other of its frames are
    * its own allocations and are dropped.
@@ -121,17 +116,10 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
     }
     if (cf.lineNumber < 0) return { kind: 'builtin', name };
     const scriptUrl = url === '' ? `<anonymous script #${scriptId}>` : url;
-    let line = cf.lineNumber + 1;
-    let column = cf.columnNumber + 1;
-    let topLevel = false;
-    if (line === 1 && options.wrapped?.urls.has(url)) {
-      column -= options.wrapped.length;
-      if (column < 1) {
-        column = 1;
-        topLevel = true;
-      }
-    }
-    if (name === '' && line === 1 && column <= 1) topLevel = true;
+    const line = cf.lineNumber + 1;
+    const column = cf.columnNumber + 1;
+    // The CommonJS wrapper and an ES module body both start at the very beginning.
+    const topLevel = name === '' && line === 1 && column <= 1;
     const frame: FrameRecord = { kind: 'script', name, script: scriptOf(scriptUrl), line, column };
     if (topLevel) frame.topLevel = true;
     return frame;
