@@ -53,21 +53,85 @@ export interface GroupedTrace {
   sites: Map<string, Site>;
   total: { size: number; count: number; samples: number };
   variances: Float64Array;
-  ordinals: Set<number>;
+  ordinals: OrdinalSet;
+}
+
+/**
+ * A trace's sample ordinals, for "is this sample also in that trace" tests. Answered for all
+ * samples at once, by sorting both sides and merging: a `Set` of a million ordinals, probed once
+ * per sample, cost more than the rest of a compare (docs/benchmarks.md). Built on first use (only
+ * same-session diffs need it) and cached per other trace.
+ */
+export class OrdinalSet {
+  private readonly shared = new Map<OrdinalSet, Uint8Array>();
+  private sortedKeys: Float64Array | null = null;
+  constructor(readonly ordinals: readonly number[]) {}
+
+  /** Per sample of this trace: 1 when a sample of `other` has the same ordinal. */
+  sharedWith(other: OrdinalSet): Uint8Array {
+    let flags = this.shared.get(other);
+    if (flags === undefined) {
+      flags = markShared(this, other);
+      this.shared.set(other, flags);
+    }
+    return flags;
+  }
+
+  /** Ordinals sorted, each with its sample index packed in the low bits; `null` if they do not fit. */
+  keys(): Float64Array | null {
+    if (this.sortedKeys === null) this.sortedKeys = packedSort(this.ordinals);
+    return this.sortedKeys.length === this.ordinals.length ? this.sortedKeys : null;
+  }
+}
+
+const INDEX_BITS = 24;
+
+/** `ordinal × 2^24 + index`, sorted (a native numeric sort); empty when that would lose precision. */
+function packedSort(ordinals: readonly number[]): Float64Array {
+  const scale = 2 ** INDEX_BITS;
+  if (ordinals.length >= scale) return new Float64Array(0);
+  const keys = new Float64Array(ordinals.length);
+  for (let i = 0; i < ordinals.length; i++) {
+    const o = ordinals[i]!;
+    if (!Number.isInteger(o) || o < 0 || o >= 2 ** (53 - INDEX_BITS)) return new Float64Array(0);
+    keys[i] = o * scale + i;
+  }
+  return keys.sort();
+}
+
+function markShared(self: OrdinalSet, other: OrdinalSet): Uint8Array {
+  const flags = new Uint8Array(self.ordinals.length);
+  const a = self.keys();
+  const b = other.keys();
+  if (a === null || b === null) {
+    const set = new Set(other.ordinals);
+    self.ordinals.forEach((o, i) => {
+      if (set.has(o)) flags[i] = 1;
+    });
+    return flags;
+  }
+  const scale = 2 ** INDEX_BITS;
+  let j = 0;
+  for (let i = 0; i < a.length; i++) {
+    const ordinal = Math.floor(a[i]! / scale);
+    while (j < b.length && Math.floor(b[j]! / scale) < ordinal) j++;
+    if (j < b.length && Math.floor(b[j]! / scale) === ordinal) flags[a[i]! - ordinal * scale] = 1;
+  }
+  return flags;
 }
 
 export function groupTrace(trace: TraceFile, options: SiteOptions): GroupedTrace {
   const { sites, total } = groupSites(trace, options, new StackIndex(trace));
-  return { trace, sites, total, variances: sampleVariances(trace), ordinals: new Set(trace.samples.ordinal) };
+  return { trace, sites, total, variances: sampleVariances(trace), ordinals: new OrdinalSet(trace.samples.ordinal) };
 }
 
 function varianceOf(side: GroupedTrace, site: Site | undefined, other: GroupedTrace, shared: boolean): number {
   if (site === undefined) return 0;
   let v = 0;
-  const ordinal = side.trace.samples.ordinal;
+  // The same sampled object in both traces adds nothing to the difference.
+  const inOther = shared ? side.ordinals.sharedWith(other.ordinals) : null;
   for (const i of site.members) {
-    // The same sampled object in both traces adds nothing to the difference.
-    if (shared && other.ordinals.has(ordinal[i]!)) continue;
+    if (inOther !== null && inOther[i] === 1) continue;
     v += side.variances[i]!;
   }
   return v;
