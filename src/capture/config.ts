@@ -16,7 +16,15 @@ export interface CaptureConfig {
   /** The traced program's argv (script and arguments), as the user gave it. */
   argv: string[];
   producer: string;
+  /** Trace Node child processes too: the preload passes itself on (see children.ts). */
+  children?: boolean;
 }
+
+/**
+ * In `output`, replaced by the process id (child processes name their own traces). When the
+ * name is taken (a reused pid), `-1`, `-2`… is appended.
+ */
+export const PID_TOKEN = '{pid}';
 
 export function parseCaptureConfig(text: string | undefined): CaptureConfig | null {
   if (text === undefined || text === '') return null;

@@ -13,6 +13,13 @@ export interface SamplingOptions {
   mode: TraceMode;
 }
 
+export interface AttachedWorker {
+  sessionId: string;
+  threadId: number;
+  /** `[worker 1] name`. */
+  title: string;
+}
+
 export class SamplingEngine {
   private session: Session | null = null;
   /** Flags V8 accepted; empty when the running Node refused the collected-objects flags. */
@@ -62,6 +69,44 @@ export class SamplingEngine {
     if (failure !== null) throw failure;
     if (result === undefined) throw new Error('HeapProfiler.getSamplingProfile did not answer synchronously');
     return result;
+  }
+
+  /**
+   * Follows this thread's worker threads through the inspector's NodeWorker domain (no port:
+   * the same in-process session). Returns false where the domain is missing (inside workers on
+   * older Node).
+   */
+  watchWorkers(onAttach: (worker: AttachedWorker) => void, onDetach: (sessionId: string) => void): boolean {
+    const session = this.session;
+    if (session === null) return false;
+    let ok = true;
+    session.on('NodeWorker.attachedToWorker', (message) => {
+      const params = (message as { params?: { sessionId?: unknown; workerInfo?: { workerId?: unknown; title?: unknown } } }).params;
+      const sessionId = params?.sessionId;
+      const id = Number(params?.workerInfo?.workerId);
+      if (typeof sessionId !== 'string' || !Number.isInteger(id)) return;
+      const title = typeof params?.workerInfo?.title === 'string' ? params.workerInfo.title : '';
+      onAttach({ sessionId, threadId: id, title });
+    });
+    session.on('NodeWorker.detachedFromWorker', (message) => {
+      const sessionId = (message as { params?: { sessionId?: unknown } }).params?.sessionId;
+      if (typeof sessionId === 'string') onDetach(sessionId);
+    });
+    session.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, (err) => {
+      if (err) ok = false;
+    });
+    return ok;
+  }
+
+  /**
+   * Evaluates `expression` inside a worker, even while it runs JavaScript (the inspector
+   * interrupts it). Fire and forget: the answer would need this thread's event loop.
+   */
+  evaluateInWorker(sessionId: string, expression: string): void {
+    const session = this.session;
+    if (session === null) return;
+    const message = JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression, silent: true } });
+    session.post('NodeWorker.sendMessageToWorker', { sessionId, message }, () => undefined);
   }
 
   stop(): void {

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PASS_THROUGH_FRAMES } from './cjs-retain';
+import { attachMemoryMaps } from './memory-maps';
 import type { TraceMeta } from '../trace/format';
 import { traceFromV8Profile } from '../trace/v8-profile';
 import { writeTrace } from '../trace/write';
@@ -16,6 +17,12 @@ export interface FlushRequest {
   reason: TraceMeta['reason'];
   notes: string[];
   wrapped: { urls: ReadonlySet<string>; length: number };
+  /** Where this isolate's trace goes (`config.output` resolved for this process and thread). */
+  output: string;
+  /** This isolate: 0/`main`, or a worker's threadId and name. */
+  thread: { id: number; name: string };
+  /** The traced command line (a child process's own). */
+  argv: string[];
 }
 
 // Everything under dist/src is alloctrace's own code.
@@ -34,8 +41,8 @@ export function writeFinalTrace(request: FlushRequest): void {
     v8Version: process.versions.v8,
     platform: `${os.platform()}-${os.arch()}`,
     pid: process.pid,
-    argv: config.argv,
-    execArgv: process.execArgv.filter((arg) => arg !== `--require=${require.resolve('./preload')}`),
+    argv: request.argv,
+    execArgv: process.execArgv.filter((arg) => !arg.includes(require.resolve('./preload'))),
     cwd: process.cwd(),
     root: config.root,
     interval: config.interval,
@@ -44,7 +51,7 @@ export function writeFinalTrace(request: FlushRequest): void {
     time: new Date().toISOString(),
     reason: request.reason,
     sequence: 0,
-    thread: { id: 0, name: 'main' },
+    thread: request.thread,
     flags: [],
     notes: request.notes,
   };
@@ -54,5 +61,6 @@ export function writeFinalTrace(request: FlushRequest): void {
     wrapped: request.wrapped,
     own: { isOwnUrl, passThrough: PASS_THROUGH_FRAMES },
   });
-  writeTrace(config.output, trace, { overwrite: true });
+  attachMemoryMaps(trace.scripts);
+  writeTrace(request.output, trace, { overwrite: true });
 }

@@ -1,41 +1,89 @@
 /**
- * Loaded with `node --require` before the traced program: starts sampling and registers the
- * paths that write the trace. It runs inside someone else's program, so it does the least it
- * can up front and loads the rest only when a trace is written.
+ * Loaded with `node --require` before the traced program (and, as node passes `--require` on,
+ * in each of its worker threads): starts sampling and registers the paths that write the trace.
+ * It runs inside someone else's program, so it does the least it can up front and loads the
+ * rest only when a trace is written.
  */
-import { isMainThread } from 'node:worker_threads';
-import { CONFIG_ENV, parseCaptureConfig } from './config';
+import * as path from 'node:path';
+import { isMainThread, threadId } from 'node:worker_threads';
+import { CONFIG_ENV, PID_TOKEN, parseCaptureConfig, type CaptureConfig } from './config';
 import { retainModuleWrappers, WRAPPER_PREFIX } from './cjs-retain';
 import { SamplingEngine } from './engine';
+import { resolveProcessOutput, workerOutput } from './naming';
+import { exposeWorkerHook, markWorker, shareWithWorkers, superviseWorkers, workerConfigText, workerName, type WorkerSupervisor } from './workers';
 
 const TERMINATING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-function install(): void {
+function readConfig(): CaptureConfig | null {
+  if (!isMainThread) return parseCaptureConfig(workerConfigText());
   const config = parseCaptureConfig(process.env[CONFIG_ENV]);
   delete process.env[CONFIG_ENV];
-  if (config === null || !isMainThread) return;
+  if (config === null) return null;
+  // A child process (output named by pid) traces its own command line.
+  const own = config.output.includes(PID_TOKEN);
+  return { ...config, output: resolveProcessOutput(config.output, process.pid), argv: own ? process.argv.slice(1) : config.argv };
+}
+
+/** Child processes write beside this process: `<folder>/{pid}.trace`. */
+function childConfig(config: CaptureConfig, template: string): CaptureConfig {
+  return { ...config, output: template.includes(PID_TOKEN) ? template : path.join(path.dirname(config.output), `${PID_TOKEN}.trace`) };
+}
+
+function install(): void {
+  const template = isMainThread ? parseCaptureConfig(process.env[CONFIG_ENV])?.output ?? '' : '';
+  const config = readConfig();
+  if (config === null) return;
 
   const startTime = new Date().toISOString();
   const wrapped = retainModuleWrappers();
   const engine = new SamplingEngine();
   engine.start({ interval: config.interval, mode: config.mode });
+  let supervisor: WorkerSupervisor | null = null;
+  if (isMainThread) {
+    shareWithWorkers(config);
+    supervisor = superviseWorkers(engine);
+    if (config.children === true) {
+      const { traceChildren } = require('./children') as typeof import('./children');
+      traceChildren(childConfig(config, template), __filename);
+    }
+  } else {
+    markWorker('tracing');
+  }
   let written = false;
 
   const flush = (reason: 'exit' | 'signal', note?: string): void => {
     if (written) return;
     written = true;
+    // Workers this thread would take down with it write theirs first.
+    supervisor?.rescueAll();
     try {
       // Lazy: the converter and writer are not needed until the end.
       const { writeFinalTrace } = require('./flush') as typeof import('./flush');
       const notes = [...engine.notes];
       if (note !== undefined) notes.push(note);
-      writeFinalTrace({ engine, config, startTime, reason, notes, wrapped: { urls: wrapped, length: WRAPPER_PREFIX.length } });
+      writeFinalTrace({
+        engine,
+        config,
+        startTime,
+        reason,
+        notes,
+        wrapped: { urls: wrapped, length: WRAPPER_PREFIX.length },
+        output: isMainThread ? config.output : workerOutput(config.output, threadId),
+        thread: isMainThread ? { id: 0, name: 'main' } : { id: threadId, name: workerName() || `worker ${threadId}` },
+        argv: config.argv,
+      });
     } catch (error) {
       process.stderr.write(`alloctrace: could not write the trace: ${(error as Error).message}\n`);
+    } finally {
+      if (!isMainThread) markWorker('written');
     }
   };
 
   process.on('exit', () => flush('exit'));
+  if (!isMainThread) {
+    exposeWorkerHook(() => flush('exit', 'worker stopped by terminate() or by its process ending'));
+    return;
+  }
 
   // A signal that would end the program: write the trace, then end it the same way. When the
   // program has its own listener, it decides; its eventual exit writes the trace.

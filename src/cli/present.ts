@@ -1,10 +1,14 @@
 /** Shared by `run` and `show`: symbolize a trace, then render its statistics. */
+import { isolateTotals } from '../analyze/isolates';
 import { buildStatisticsReport } from '../analyze/report';
 import type { GroupBy } from '../analyze/statistics';
 import { renderStatisticsJson } from '../report/json';
 import { renderStatisticsText } from '../report/text';
+import { formatSize } from '../report/units';
 import type { TraceFile } from '../trace/format';
-import { symbolizeTrace, unsymbolizeTrace } from '../symbolize/symbolize';
+import { memoryMapsOf, symbolizeTrace, unsymbolizeTrace } from '../symbolize/symbolize';
+import { SourceMapper } from '../symbolize/mapper';
+import { mergeTraces } from '../trace/merge';
 
 export interface ReportOptions {
   top: number | null;
@@ -25,16 +29,44 @@ export function prepareTrace(trace: TraceFile, sourceMaps: boolean): Prepared {
   return symbolizeTrace(trace);
 }
 
+/**
+ * Several traces (threads, processes of one run): each symbolized (one map cache for all), then
+ * merged. `traces` keeps them apart, in the given order.
+ */
+export function prepareTraces(traces: readonly TraceFile[], sourceMaps: boolean): Prepared & { traces: TraceFile[] } {
+  const memoryMaps = new Map(traces.flatMap((t) => [...memoryMapsOf(t)]));
+  const mapper = new SourceMapper({ memoryMaps });
+  const warnings: string[] = [];
+  const prepared = traces.map((t) => {
+    if (!sourceMaps) return unsymbolizeTrace(t);
+    const result = symbolizeTrace(t, { mapper });
+    for (const w of result.warnings) if (!warnings.includes(w)) warnings.push(w);
+    return result.trace;
+  });
+  return { trace: mergeTraces(prepared), traces: prepared, warnings };
+}
+
 export function renderTraceReport(prepared: Prepared, options: ReportOptions): string {
   const notes: string[] = [];
   if (prepared.warnings.length > 0) {
     notes.push(`${prepared.warnings.length} script(s) with an unusable source map show generated positions (warnings above).`);
   }
   if (!options.sourceMaps) notes.push('source maps off: generated positions shown.');
+  notes.push(...isolateNotes(prepared.trace));
   const report = buildStatisticsReport(prepared.trace, { groupBy: options.groupBy, userCode: options.userCode, top: options.top, notes });
   return options.json ? renderStatisticsJson(report) : renderStatisticsText(report);
 }
 
 export function formatWarnings(warnings: readonly string[]): string {
   return warnings.map((w) => `alloctrace: warning: ${w}\n`).join('');
+}
+
+/** Per-isolate totals when threads or processes were merged: how to pick one is said once. */
+export function isolateNotes(trace: TraceFile): string[] {
+  const totals = isolateTotals(trace);
+  if (totals.length === 0) return [];
+  return [
+    `${totals.length} threads/processes merged (report one with --thread <id|name> or --pid <pid>):`,
+    ...totals.map((t) => `  ${t.label}: est. ${formatSize(t.size)} in ${t.samples} samples`),
+  ];
 }

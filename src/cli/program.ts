@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { AlloctraceError, isAlloctraceError } from '../errors';
 import { VERSION } from '../version';
 import type { CliIo, Outcome } from './io';
-import { parseByteSize, parseGroupBy, parseMode, parseTop } from './options';
+import { parseByteSize, parseGroupBy, parseMode, parsePid, parseThread, parseTop } from './options';
 import { runCommand } from './run';
 import { showCommand } from './show';
 
@@ -37,8 +37,19 @@ function reportOptions(flags: CommonFlags): { top: number | null; groupBy: Retur
   };
 }
 
+interface IsolateFlags {
+  pid?: string;
+  thread?: string;
+}
+
+function isolateOptions(flags: IsolateFlags): { pid: number | null; thread: string | null } {
+  return { pid: flags.pid === undefined ? null : parsePid(flags.pid), thread: flags.thread === undefined ? null : parseThread(flags.thread) };
+}
+
 function addReportOptions(command: Command): Command {
   return command
+    .option('--thread <id|name>', "report one thread only: its id, 'main', or a worker's name (default: all together)")
+    .option('--pid <pid>', 'report one process only (of several traced with --children, or several files)')
     .option('--top <n>', 'rows to show (0 or "all" for every row)', '10')
     .option('--group-by <key>', 'lineno, filename, function or traceback', 'lineno')
     .option('--user-code', 'charge memory to the innermost frame of your own code (not node internals or node_modules)')
@@ -66,12 +77,17 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
       .addOption(new Option('--mode <mode>', 'live: memory still held at the end; allocated: everything allocated').default('live'))
       .option('-o, --output <file>', 'also save the trace to this file')
       .option('--force', 'replace an existing output file')
-      .option('--node <path>', 'node binary that runs the script (default: the one running alloctrace)'),
+      .option('--node <path>', 'node binary that runs the script (default: the one running alloctrace)')
+      .option('--children', 'also trace every Node child process the program starts (spawn, fork, exec, npm run, npx); the script may then be any command')
+      .option('--loader <module>', 'module node imports first to run a .ts entry (default for .ts: tsx from your project)'),
   )
     .exitOverride()
-    .action(async (script: string, args: string[], flags: CommonFlags & { interval: string; mode: string; output?: string; force?: boolean; node?: string }) => {
+    .action(async (script: string, args: string[], flags: CommonFlags & IsolateFlags & { interval: string; mode: string; output?: string; force?: boolean; node?: string; children?: boolean; loader?: string }) => {
       const options = {
         ...reportOptions(flags),
+        ...isolateOptions(flags),
+        children: flags.children === true,
+        loader: flags.loader ?? null,
         interval: parseByteSize(flags.interval, '--interval'),
         mode: parseMode(flags.mode),
         output: flags.output ?? null,
@@ -84,17 +100,18 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
   addReportOptions(
     program
       .command('show')
-      .description('report a saved trace, or a .heapprofile from node --heap-prof or Chrome DevTools')
-      .argument('<trace>', 'trace file')
+      .description('report saved traces (merged), or .heapprofile files from node --heap-prof or Chrome DevTools')
+      .argument('<traces...>', 'trace files or folders of traces (all merged into one report)')
       .option('--interval <bytes>', 'sampling interval to assume for a .heapprofile (default 512k, as node --heap-prof)'),
   )
     .exitOverride()
-    .action((file: string, flags: CommonFlags & { interval?: string }) => {
+    .action((files: string[], flags: CommonFlags & IsolateFlags & { interval?: string }) => {
       const options = {
         ...reportOptions(flags),
+        ...isolateOptions(flags),
         interval: flags.interval === undefined ? null : parseByteSize(flags.interval, '--interval'),
       };
-      done(showCommand(file, options, io));
+      done(showCommand(files, options, io));
     });
 
   return program;

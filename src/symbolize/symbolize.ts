@@ -5,7 +5,7 @@
  */
 import type { FrameRecord, ScriptRecord, TraceFile } from '../trace/format';
 import { fileOfUrl, relativeToRoot } from '../trace/v8-profile';
-import { SourceMapper, type MapperOptions } from './mapper';
+import { SourceMapper, type MapperOptions, type MemoryMap } from './mapper';
 
 export interface SymbolizeResult {
   trace: TraceFile;
@@ -24,7 +24,7 @@ function sourcePath(root: string | null, source: string): string {
  * on another machine, keep what they have.
  */
 export function symbolizeTrace(trace: TraceFile, options: MapperOptions & { mapper?: SourceMapper } = {}): SymbolizeResult {
-  const mapper = options.mapper ?? new SourceMapper(options);
+  const mapper = options.mapper ?? new SourceMapper({ memoryMaps: options.memoryMaps ?? memoryMapsOf(trace) });
   const root = trace.meta.root;
   const warnings: string[] = [];
   const pending = new Set<number>();
@@ -33,6 +33,7 @@ export function symbolizeTrace(trace: TraceFile, options: MapperOptions & { mapp
     pending.add(i);
     const info = mapper.info(script.url);
     const record: ScriptRecord = { url: script.url, path: script.path, map: info.status };
+    if (script.memoryMap !== undefined) record.memoryMap = script.memoryMap;
     if (info.error !== undefined) {
       record.mapError = info.error;
       warnings.push(`${script.path ?? script.url}: ${info.error}; showing generated positions`);
@@ -73,4 +74,11 @@ export function unsymbolizeTrace(trace: TraceFile): TraceFile {
       return rest;
     }),
   };
+}
+
+/** Maps the traced process held in memory (captured into the trace), by script URL. */
+export function memoryMapsOf(trace: TraceFile): Map<string, MemoryMap> {
+  const maps = new Map<string, MemoryMap>();
+  for (const s of trace.scripts) if (s.memoryMap !== undefined) maps.set(s.url, { map: s.memoryMap, url: s.url });
+  return maps;
 }

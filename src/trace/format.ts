@@ -28,6 +28,11 @@ export interface TraceFile {
    * (`-1`: outermost). A parent always has a smaller index than its children.
    */
   stacks: { frame: number[]; parent: number[] };
+  /**
+   * Only in a trace merged from several isolates (worker threads, child processes): one entry
+   * per isolate; `samples.thread` indexes it. Absent: every sample is `meta`'s isolate.
+   */
+  threads?: ThreadRecord[];
   /** One entry per sample, in columns of equal length. */
   samples: {
     /** Innermost stack of the sampled allocation. */
@@ -38,7 +43,20 @@ export interface TraceFile {
     count: number[];
     /** V8's allocation ordinal: larger is later. */
     ordinal: number[];
+    /** Index into `threads` of the isolate the sample comes from (present with `threads`). */
+    thread?: number[];
   };
+}
+
+/** One isolate of a merged trace: a process's main thread or one of its workers. */
+export interface ThreadRecord {
+  pid: number | null;
+  /** `threadId`: 0 for the main thread. */
+  id: number;
+  /** `main`, the worker's `name` option, or `worker <id>`. */
+  name: string;
+  /** The process's command line (script and arguments). */
+  argv: string[];
 }
 
 export interface TraceMeta {
@@ -92,6 +110,11 @@ export interface ScriptRecord {
   map: MapStatus;
   /** One-line reason when `map` is `error`. */
   mapError?: string;
+  /**
+   * Source map taken from the traced process's memory (a loader such as tsx transpiled the file
+   * in memory, so no map exists on disk), as parsed JSON without `sourcesContent`.
+   */
+  memoryMap?: unknown;
 }
 
 /**

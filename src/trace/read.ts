@@ -133,6 +133,9 @@ export function validateTrace(value: Record<string, unknown>): string | null {
   if (!isObject(meta)) return 'missing meta';
   if (meta['interval'] !== null && !(typeof meta['interval'] === 'number' && meta['interval'] > 0)) return 'bad meta.interval';
   if (!Array.isArray(meta['notes']) || !Array.isArray(meta['argv'])) return 'bad meta';
+  if (!meta['notes'].every((n) => typeof n === 'string') || !meta['argv'].every((a) => typeof a === 'string')) return 'bad meta';
+  if (meta['pid'] !== null && !Number.isInteger(meta['pid'])) return 'bad meta.pid';
+  if (!isThread(meta['thread'])) return 'bad meta.thread';
   const scripts = value['scripts'];
   if (!Array.isArray(scripts)) return 'missing scripts';
   for (const s of scripts) if (!isObject(s) || typeof s['url'] !== 'string') return 'malformed script';
@@ -159,6 +162,22 @@ export function validateTrace(value: Record<string, unknown>): string | null {
   if (!isIntArray(stack, 0, frameCol.length - 1)) return 'sample points at a missing stack';
   if (!isNumberArray(size) || !isNumberArray(count) || !isNumberArray(ordinal)) return 'malformed sample columns';
   if (size.length !== stack.length || count.length !== stack.length || ordinal.length !== stack.length) return 'sample columns differ in length';
+  return validateThreads(value['threads'], samples['thread'], stack.length);
+}
+
+function isThread(value: unknown): boolean {
+  return isObject(value) && Number.isInteger(value['id']) && typeof value['name'] === 'string';
+}
+
+/** The optional isolate table of a merged trace and its sample column. */
+function validateThreads(threads: unknown, column: unknown, samples: number): string | null {
+  if (threads === undefined && column === undefined) return null;
+  if (!Array.isArray(threads) || threads.length === 0) return 'sample thread column without a threads table';
+  for (const t of threads) {
+    if (!isThread(t) || !(t['pid'] === null || Number.isInteger(t['pid'])) || !Array.isArray(t['argv'])) return 'malformed thread';
+  }
+  if (!isIntArray(column, 0, threads.length - 1)) return 'sample points at a missing thread';
+  if (column.length !== samples) return 'sample columns differ in length';
   return null;
 }
 
