@@ -18,6 +18,8 @@ export interface AttachedWorker {
   threadId: number;
   /** `[worker 1] name`. */
   title: string;
+  /** The worker's script (`node:internal/…` for node's own workers). */
+  url: string;
 }
 
 export class SamplingEngine {
@@ -81,12 +83,13 @@ export class SamplingEngine {
     if (session === null) return false;
     let ok = true;
     session.on('NodeWorker.attachedToWorker', (message) => {
-      const params = (message as { params?: { sessionId?: unknown; workerInfo?: { workerId?: unknown; title?: unknown } } }).params;
+      const params = (message as { params?: { sessionId?: unknown; workerInfo?: { workerId?: unknown; title?: unknown; url?: unknown } } }).params;
       const sessionId = params?.sessionId;
       const id = Number(params?.workerInfo?.workerId);
       if (typeof sessionId !== 'string' || !Number.isInteger(id)) return;
       const title = typeof params?.workerInfo?.title === 'string' ? params.workerInfo.title : '';
-      onAttach({ sessionId, threadId: id, title });
+      const url = typeof params?.workerInfo?.url === 'string' ? params.workerInfo.url : '';
+      onAttach({ sessionId, threadId: id, title, url });
     });
     session.on('NodeWorker.detachedFromWorker', (message) => {
       const sessionId = (message as { params?: { sessionId?: unknown } }).params?.sessionId;

@@ -75,7 +75,8 @@ export function superviseWorkers(engine: SamplingEngine): WorkerSupervisor | nul
   const watching = engine.watchWorkers(
     (worker) => {
       live.set(worker.threadId, worker.sessionId);
-      const name = nameFromTitle(worker.title);
+      // Node runs module.register() hooks (tsx's, for one) in a worker of its own.
+      const name = worker.url.startsWith('node:internal/modules/esm/') ? 'module loader hooks' : nameFromTitle(worker.title);
       // The worker's code may not have run yet: leave the name where its flush will look.
       const key = `Symbol.for(${JSON.stringify(NAME_KEY)})`;
       if (name !== '') engine.evaluateInWorker(worker.sessionId, `Object.defineProperty(globalThis, ${key}, { value: ${JSON.stringify(name)}, configurable: true })`);

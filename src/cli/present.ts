@@ -64,9 +64,9 @@ export function formatWarnings(warnings: readonly string[]): string {
 /** Per-isolate totals when threads or processes were merged: how to pick one is said once. */
 export function isolateNotes(trace: TraceFile): string[] {
   const totals = isolateTotals(trace);
-  if (totals.length === 0) return [];
+  if (totals.length < 2) return [];
   return [
     `${totals.length} threads/processes merged (report one with --thread <id|name> or --pid <pid>):`,
-    ...totals.map((t) => `  ${t.label}: est. ${formatSize(t.size)} in ${t.samples} samples`),
+    ...totals.map((t) => `  ${t.label}${t.command === '' ? '' : ` [${t.command}]`}: est. ${formatSize(t.size)} in ${t.samples} samples`),
   ];
 }
