@@ -23,7 +23,7 @@ export interface Measure {
   interval: number | null;
   reason: TraceMeta['reason'];
   sequence: number;
-  /** Number of traces merged into this report. */
+  /** Number of isolates (threads, processes) merged into this report. */
   traces: number;
 }
 
@@ -32,7 +32,7 @@ export const FUNCTION_PRECISION_NOTE = '"file:N (in f)" is the line where functi
 
 export function measureOf(trace: TraceFile): Measure {
   const { mode, interval, reason, sequence } = trace.meta;
-  return { mode, interval, reason, sequence, traces: 1 };
+  return { mode, interval, reason, sequence, traces: trace.threads?.length ?? 1 };
 }
 
 export function buildStatisticsReport(

@@ -43,7 +43,10 @@ export function retainModuleWrappers(): Set<string> {
   mod.wrap = (script: string) => WRAPPER_PREFIX + script + WRAPPER_SUFFIX;
   mod.prototype._compile = function alloctraceCompile(this: unknown, content: string, filename: string, ...rest: unknown[]) {
     wrapped.add(filename);
-    return originalCompile.call(this, content, filename, ...rest);
+    // Inside our wrapper a `#!` line is no longer the script's start, where alone it is allowed
+    // (npm's and every bin's entry has one): make it a comment of the same length.
+    const source = typeof content === 'string' && content.startsWith('#!') ? `//${content.slice(2)}` : content;
+    return originalCompile.call(this, source, filename, ...rest);
   };
   return wrapped;
 }
