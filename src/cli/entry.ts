@@ -59,7 +59,10 @@ export function notJavaScript(file: string): string | null {
   const text = head.toString('utf8');
   if (text.startsWith('#!')) {
     const shebang = text.slice(2, text.indexOf('\n') >>> 0).trim();
-    return /\bnode\b|\bnodejs\b|\btsx\b/.test(shebang) ? null : `a script for ${shebang.split(/\s+/).slice(-1)[0] ?? shebang}`;
+    if (/\bnode\b|\bnodejs\b|\btsx\b/.test(shebang)) return null;
+    const words = shebang.split(/\s+/).map((w) => path.basename(w));
+    const interpreter = (words[0] === 'env' ? words.find((w, i) => i > 0 && !w.startsWith('-')) : words[0]) ?? shebang;
+    return `a script for ${interpreter}`;
   }
   const ext = path.extname(file);
   return ext === '' ? null : `a ${ext} file`;
