@@ -116,7 +116,13 @@ function validateFrame(frame: unknown, scriptCount: number): string | null {
       if (!Number.isInteger(frame['line']) || !Number.isInteger(frame['column'])) return 'frame without a position';
       const original = frame['original'];
       if (original !== undefined) {
-        if (!isObject(original) || typeof original['source'] !== 'string' || !Number.isInteger(original['line']) || !Number.isInteger(original['column'])) {
+        if (
+          !isObject(original) ||
+          typeof original['source'] !== 'string' ||
+          !Number.isInteger(original['line']) ||
+          !Number.isInteger(original['column']) ||
+          !(original['name'] === undefined || isStringOrNull(original['name']))
+        ) {
           return 'frame with a malformed original position';
         }
       }
@@ -129,16 +135,14 @@ function validateFrame(frame: unknown, scriptCount: number): string | null {
 
 /** Returns what is wrong with a parsed trace, or `null`. Checks every index the analyzers follow. */
 export function validateTrace(value: Record<string, unknown>): string | null {
-  const meta = value['meta'];
-  if (!isObject(meta)) return 'missing meta';
-  if (meta['interval'] !== null && !(typeof meta['interval'] === 'number' && meta['interval'] > 0)) return 'bad meta.interval';
-  if (!Array.isArray(meta['notes']) || !Array.isArray(meta['argv'])) return 'bad meta';
-  if (!meta['notes'].every((n) => typeof n === 'string') || !meta['argv'].every((a) => typeof a === 'string')) return 'bad meta';
-  if (meta['pid'] !== null && !Number.isInteger(meta['pid'])) return 'bad meta.pid';
-  if (!isThread(meta['thread'])) return 'bad meta.thread';
+  const metaProblem = validateMeta(value['meta']);
+  if (metaProblem !== null) return metaProblem;
   const scripts = value['scripts'];
   if (!Array.isArray(scripts)) return 'missing scripts';
-  for (const s of scripts) if (!isObject(s) || typeof s['url'] !== 'string') return 'malformed script';
+  for (const s of scripts) {
+    if (!isObject(s) || typeof s['url'] !== 'string' || !isStringOrNull(s['path']) || !MAP_STATUSES.has(s['map'] as string)) return 'malformed script';
+    if (s['mapError'] !== undefined && typeof s['mapError'] !== 'string') return 'malformed script';
+  }
   const frames = value['frames'];
   if (!Array.isArray(frames)) return 'missing frames';
   for (const f of frames) {
@@ -165,6 +169,31 @@ export function validateTrace(value: Record<string, unknown>): string | null {
   return validateThreads(value['threads'], samples['thread'], stack.length);
 }
 
+const MAP_STATUSES: ReadonlySet<string> = new Set(['none', 'external', 'inline', 'memory', 'error', 'unresolved']);
+const REASONS: ReadonlySet<string> = new Set(['exit', 'signal', 'interval', 'api', 'import']);
+
+function isStringOrNull(value: unknown): boolean {
+  return value === null || typeof value === 'string';
+}
+
+function isStringArray(value: unknown): boolean {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
+/** Every meta field a reader or renderer uses, with its type. */
+function validateMeta(meta: unknown): string | null {
+  if (!isObject(meta)) return 'missing meta';
+  if (meta['interval'] !== null && !(typeof meta['interval'] === 'number' && meta['interval'] > 0 && Number.isFinite(meta['interval']))) return 'bad meta.interval';
+  for (const key of ['notes', 'argv', 'execArgv', 'flags']) if (!isStringArray(meta[key])) return `bad meta.${key}`;
+  for (const key of ['nodeVersion', 'v8Version', 'platform', 'cwd', 'root', 'startTime', 'time']) if (!isStringOrNull(meta[key])) return `bad meta.${key}`;
+  if (meta['pid'] !== null && !Number.isInteger(meta['pid'])) return 'bad meta.pid';
+  if (!(meta['mode'] === null || meta['mode'] === 'live' || meta['mode'] === 'allocated')) return 'bad meta.mode';
+  if (!REASONS.has(meta['reason'] as string)) return 'bad meta.reason';
+  if (!Number.isInteger(meta['sequence'])) return 'bad meta.sequence';
+  if (!isThread(meta['thread'])) return 'bad meta.thread';
+  return null;
+}
+
 function isThread(value: unknown): boolean {
   return isObject(value) && Number.isInteger(value['id']) && typeof value['name'] === 'string';
 }
@@ -174,7 +203,7 @@ function validateThreads(threads: unknown, column: unknown, samples: number): st
   if (threads === undefined && column === undefined) return null;
   if (!Array.isArray(threads) || threads.length === 0) return 'sample thread column without a threads table';
   for (const t of threads) {
-    if (!isThread(t) || !(t['pid'] === null || Number.isInteger(t['pid'])) || !Array.isArray(t['argv'])) return 'malformed thread';
+    if (!isThread(t) || !(t['pid'] === null || Number.isInteger(t['pid'])) || !isStringArray(t['argv'])) return 'malformed thread';
   }
   if (!isIntArray(column, 0, threads.length - 1)) return 'sample points at a missing thread';
   if (column.length !== samples) return 'sample columns differ in length';

@@ -31,7 +31,7 @@ describe('bad trace files', () => {
     ['foreign.trace', '{"hello":"world"}', /: not an alloctrace trace or a V8 \.heapprofile$/m],
     ['binary.trace', '\u0000\u0001\u0002PNG', /: not a trace file \(not JSON\)$/m],
     ['future.trace', '{"format":"alloctrace-trace","version":99}', /: trace format version 99 is not supported/m],
-    ['corrupt.trace', '{"format":"alloctrace-trace","version":1,"producer":"x","meta":{"interval":1,"notes":[],"argv":[],"pid":1,"thread":{"id":0,"name":"main"}},"scripts":[],"frames":[],"stacks":{"frame":[0],"parent":[-1]},"samples":{"stack":[],"size":[],"count":[],"ordinal":[]}}', /: corrupt trace: stack points at a missing frame$/m],
+    ['corrupt.trace', '{"format":"alloctrace-trace","version":1,"producer":"x","meta":{"interval":1,"notes":[],"argv":[],"execArgv":[],"flags":[],"pid":1,"nodeVersion":null,"v8Version":null,"platform":null,"cwd":null,"root":null,"startTime":null,"time":null,"mode":"live","reason":"exit","sequence":0,"thread":{"id":0,"name":"main"}},"scripts":[],"frames":[],"stacks":{"frame":[0],"parent":[-1]},"samples":{"stack":[],"size":[],"count":[],"ordinal":[]}}', /: corrupt trace: stack points at a missing frame$/m],
   ];
   for (const [name, content, pattern] of cases) {
     it(`${name}: one line, exit 2`, async () => {
