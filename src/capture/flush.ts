@@ -16,7 +16,6 @@ export interface FlushRequest {
   startTime: string;
   reason: TraceMeta['reason'];
   notes: string[];
-  wrapped: { urls: ReadonlySet<string>; length: number };
   /** Where this isolate's trace goes (`config.output` resolved for this process and thread). */
   output: string;
   /** This isolate: 0/`main`, or a worker's threadId and name. */
@@ -58,7 +57,6 @@ export function writeFinalTrace(request: FlushRequest): void {
   const trace = traceFromV8Profile(profile, {
     meta,
     producer: config.producer,
-    wrapped: request.wrapped,
     own: { isOwnUrl, passThrough: PASS_THROUGH_FRAMES },
   });
   attachMemoryMaps(trace.scripts);

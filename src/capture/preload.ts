@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { CONFIG_ENV, PID_TOKEN, parseCaptureConfig, type CaptureConfig } from './config';
-import { retainModuleWrappers, WRAPPER_PREFIX } from './cjs-retain';
+import { retainModuleScripts } from './cjs-retain';
 import { SamplingEngine } from './engine';
 import { resolveProcessOutput, workerOutput } from './naming';
 import { exposeWorkerHook, markWorker, shareWithWorkers, superviseWorkers, workerConfigText, workerName, type WorkerSupervisor } from './workers';
@@ -35,7 +35,7 @@ function install(): void {
   if (config === null) return;
 
   const startTime = new Date().toISOString();
-  const wrapped = retainModuleWrappers();
+  retainModuleScripts();
   const engine = new SamplingEngine();
   engine.start({ interval: config.interval, mode: config.mode });
   let supervisor: WorkerSupervisor | null = null;
@@ -67,7 +67,6 @@ function install(): void {
         startTime,
         reason,
         notes,
-        wrapped: { urls: wrapped, length: WRAPPER_PREFIX.length },
         output: isMainThread ? config.output : workerOutput(config.output, threadId),
         thread: isMainThread ? { id: 0, name: 'main' } : { id: threadId, name: workerName() || `worker ${threadId}` },
         argv: config.argv,
