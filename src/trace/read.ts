@@ -49,7 +49,8 @@ export function parseTrace(text: string, name: string, options: ReadOptions): Tr
     }
     const problem = validateTrace(value);
     if (problem !== null) fail(`corrupt trace: ${problem}`);
-    return value as unknown as TraceFile;
+    const trace = value as unknown as TraceFile;
+    return { ...trace, meta: { ...META_DEFAULTS, ...trace.meta } };
   }
   if (isObject(value['head']) && isObject(value['head']['callFrame'])) {
     const problem = validateHeapProfile(value);
@@ -180,19 +181,27 @@ function isStringArray(value: unknown): boolean {
   return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }
 
-/** Every meta field a reader or renderer uses, with its type. */
+/** Every meta field a reader or renderer uses, with its type; a missing one gets its default. */
 function validateMeta(meta: unknown): string | null {
   if (!isObject(meta)) return 'missing meta';
+  const has = (key: string): boolean => meta[key] !== undefined;
   if (meta['interval'] !== null && !(typeof meta['interval'] === 'number' && meta['interval'] > 0 && Number.isFinite(meta['interval']))) return 'bad meta.interval';
-  for (const key of ['notes', 'argv', 'execArgv', 'flags']) if (!isStringArray(meta[key])) return `bad meta.${key}`;
-  for (const key of ['nodeVersion', 'v8Version', 'platform', 'cwd', 'root', 'startTime', 'time']) if (!isStringOrNull(meta[key])) return `bad meta.${key}`;
-  if (meta['pid'] !== null && !Number.isInteger(meta['pid'])) return 'bad meta.pid';
-  if (!(meta['mode'] === null || meta['mode'] === 'live' || meta['mode'] === 'allocated')) return 'bad meta.mode';
-  if (!REASONS.has(meta['reason'] as string)) return 'bad meta.reason';
-  if (!Number.isInteger(meta['sequence'])) return 'bad meta.sequence';
-  if (!isThread(meta['thread'])) return 'bad meta.thread';
+  if (!isStringArray(meta['notes']) || !isStringArray(meta['argv'])) return 'bad meta';
+  for (const key of ['execArgv', 'flags']) if (has(key) && !isStringArray(meta[key])) return `bad meta.${key}`;
+  for (const key of ['nodeVersion', 'v8Version', 'platform', 'cwd', 'root', 'startTime', 'time']) if (has(key) && !isStringOrNull(meta[key])) return `bad meta.${key}`;
+  if (has('pid') && meta['pid'] !== null && !Number.isInteger(meta['pid'])) return 'bad meta.pid';
+  if (has('mode') && !(meta['mode'] === null || meta['mode'] === 'live' || meta['mode'] === 'allocated')) return 'bad meta.mode';
+  if (has('reason') && !REASONS.has(meta['reason'] as string)) return 'bad meta.reason';
+  if (has('sequence') && !Number.isInteger(meta['sequence'])) return 'bad meta.sequence';
+  if (has('thread') && !isThread(meta['thread'])) return 'bad meta.thread';
   return null;
 }
+
+/** Defaults of meta fields a (hand-made or older) trace may leave out. */
+const META_DEFAULTS: Omit<TraceMeta, 'argv' | 'notes' | 'interval'> = {
+  nodeVersion: null, v8Version: null, platform: null, pid: null, execArgv: [], cwd: null, root: null, mode: null,
+  startTime: null, time: null, reason: 'exit', sequence: 0, thread: { id: 0, name: 'main' }, flags: [],
+};
 
 function isThread(value: unknown): boolean {
   return isObject(value) && Number.isInteger(value['id']) && typeof value['name'] === 'string';
