@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { childEnvironment } from '../capture/children';
 import { CONFIG_ENV, PID_TOKEN, type CaptureConfig } from '../capture/config';
-import { AlloctraceError, describeError } from '../errors';
+import { AlloctraceError, describeError, isAlloctraceError } from '../errors';
 import type { TraceFile, TraceMode } from '../trace/format';
 import { selectIsolates, type IsolateSelector } from '../trace/merge';
 import { readTraceFile } from '../trace/read';
@@ -148,7 +148,15 @@ export async function runCommand(script: string, args: string[], options: RunOpt
         io.writeErr(`alloctrace: cannot write ${options.output}: ${describeError(error)}\n`);
       }
     }
-    const selected = selectIsolates(prepared.trace, options);
+    let selected: TraceFile;
+    try {
+      selected = selectIsolates(prepared.trace, options);
+    } catch (error) {
+      // The program has run: its exit code still passes through.
+      if (!isAlloctraceError(error)) throw error;
+      io.writeErr(`alloctrace: ${error.message}\n`);
+      return outcome;
+    }
     io.writeErr(renderTraceReport({ trace: selected, warnings: prepared.warnings }, options));
     return outcome;
   } finally {

@@ -84,6 +84,13 @@ describe('child processes (--children)', () => {
     assert.ok(report.measure.traces >= 2, 'npm and the script are both traced');
   });
 
+  it('--pid that matches nothing after a run: one line, the program\'s exit code kept', async () => {
+    const fixture = buildFixture('processes', 'tsc-cjs');
+    const result = await runAlloctrace(['--pid', '1', fixture.entry, 'exit'], { cwd: fixture.dir });
+    assert.equal(result.code, 7);
+    assert.match(result.stderr, /^alloctrace: no pid 1 in the trace \(it holds: pid \d+ main\)\n$/);
+  });
+
   it('without --children a command is refused in one line', async () => {
     const result = await runAlloctrace(['npm', 'run', 'leak']);
     assert.equal(result.code, 2);
