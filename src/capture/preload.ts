@@ -54,12 +54,13 @@ function install(): void {
   const flush = (reason: 'exit' | 'signal', note?: string): void => {
     if (written) return;
     written = true;
+    if (!isMainThread) markWorker('flushing');
     // Workers this thread would take down with it write theirs first.
     supervisor?.rescueAll();
     try {
       // Lazy: the converter and writer are not needed until the end.
       const { writeFinalTrace } = require('./flush') as typeof import('./flush');
-      const notes = [...engine.notes];
+      const notes = [...engine.notes, ...(supervisor?.notes ?? [])];
       if (note !== undefined) notes.push(note);
       writeFinalTrace({
         engine,

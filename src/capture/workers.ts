@@ -2,7 +2,8 @@
  * Worker threads. Each worker is its own isolate: the preload runs in it too (node passes
  * `--require` on), samples it with its own session and writes its own trace when it ends.
  * A worker stopped by `terminate()` or by its process ending never sees its own 'exit', so the
- * thread that owns it asks it to write first, through the inspector, and waits for the file.
+ * thread that owns it asks it to write first, through the inspector, and waits (bounded) until
+ * the worker marks its shared state slot written.
  */
 import * as workerThreads from 'node:worker_threads';
 import type { CaptureConfig } from './config';
@@ -14,10 +15,18 @@ const STATE_KEY = 'alloctrace.workerState';
 const SLOTS = 4096;
 const TRACING = 1;
 const WRITTEN = 2;
+const FLUSHING = 3;
 const FLUSH_HOOK = 'alloctrace.flushWorker';
 const NAME_KEY = 'alloctrace.workerName';
-/** How long a terminating thread waits for a worker's trace. */
-const RESCUE_TIMEOUT_MS = 5_000;
+/**
+ * A worker answers within milliseconds when it runs JavaScript, idles in its event loop or is
+ * parked in `Atomics.wait` (the inspector interrupts all three); one inside a long native call
+ * (`execSync`, a blocking read) cannot: after this long it is let go, rather than holding up its
+ * `terminate()` or the process's end.
+ */
+const START_TIMEOUT_MS = 250;
+/** Once it has started, how long writing its trace may take. */
+const WRITE_TIMEOUT_MS = 10_000;
 
 /** Hands the (resolved) config to every worker this process starts, nested ones included. */
 export function shareWithWorkers(config: CaptureConfig): void {
@@ -31,12 +40,12 @@ function stateSlots(): Int32Array | null {
   return value instanceof SharedArrayBuffer ? new Int32Array(value) : null;
 }
 
-/** This worker's state: tracing, then written (wakes a thread waiting in `rescue`). */
-export function markWorker(state: 'tracing' | 'written'): void {
+/** This worker's state: tracing, flushing, then written (each wakes a thread waiting for it). */
+export function markWorker(state: 'tracing' | 'flushing' | 'written'): void {
   const slots = stateSlots();
   if (slots === null) return;
   const slot = workerThreads.threadId % SLOTS;
-  Atomics.store(slots, slot, state === 'tracing' ? TRACING : WRITTEN);
+  Atomics.store(slots, slot, state === 'tracing' ? TRACING : state === 'flushing' ? FLUSHING : WRITTEN);
   Atomics.notify(slots, slot);
 }
 
@@ -65,6 +74,8 @@ export function nameFromTitle(title: string): string {
 export interface WorkerSupervisor {
   /** Asks every live worker to write its trace, and waits (bounded) until they have. */
   rescueAll(): void;
+  /** One line per worker that could not write its trace, for this thread's notes. */
+  readonly notes: string[];
 }
 
 /** Watches the workers of this thread; `null` where they cannot be followed. */
@@ -72,11 +83,19 @@ export function superviseWorkers(engine: SamplingEngine): WorkerSupervisor | nul
   const slots = stateSlots();
   if (slots === null) return null;
   const live = new Map<number, string>();
+  const names = new Map<number, string>();
+  const notes: string[] = [];
+  const giveUp = (slot: number, threadId: number): void => {
+    if (Atomics.load(slots, slot) !== TRACING) return;
+    const name = names.get(threadId);
+    notes.push(`worker ${threadId}${name === undefined || name === '' ? '' : ` (${name})`} did not answer when stopped (blocked in a native call): its trace may be missing`);
+  };
   const watching = engine.watchWorkers(
     (worker) => {
       live.set(worker.threadId, worker.sessionId);
       // Node runs module.register() hooks (tsx's, for one) in a worker of its own.
       const name = worker.url.startsWith('node:internal/modules/esm/') ? 'module loader hooks' : nameFromTitle(worker.title);
+      names.set(worker.threadId, name);
       // The worker's code may not have run yet: leave the name where its flush will look.
       const key = `Symbol.for(${JSON.stringify(NAME_KEY)})`;
       if (name !== '') engine.evaluateInWorker(worker.sessionId, `Object.defineProperty(globalThis, ${key}, { value: ${JSON.stringify(name)}, configurable: true })`);
@@ -87,22 +106,43 @@ export function superviseWorkers(engine: SamplingEngine): WorkerSupervisor | nul
   );
   if (!watching) return null;
 
-  const rescue = (threadIds: readonly number[]): void => {
+  /** Asks the traced ones of `threadIds` to write; returns them. */
+  const request = (threadIds: readonly number[]): number[] => {
     // Only workers whose preload runs (a worker started with its own execArgv may have none).
     const pending = threadIds.filter((id) => live.has(id) && Atomics.load(slots, id % SLOTS) === TRACING);
     for (const id of pending) engine.evaluateInWorker(live.get(id)!, `globalThis[Symbol.for(${JSON.stringify(FLUSH_HOOK)})]?.()`);
-    const deadline = Date.now() + RESCUE_TIMEOUT_MS;
-    for (const id of pending) {
-      const left = deadline - Date.now();
-      if (left > 0) Atomics.wait(slots, id % SLOTS, TRACING, left);
+    return pending;
+  };
+
+  /** Blocking: the process is ending, nothing else can run anyway. */
+  const rescue = (threadIds: readonly number[]): void => {
+    const pending = request(threadIds);
+    const started = Date.now() + START_TIMEOUT_MS;
+    for (const id of pending) Atomics.wait(slots, id % SLOTS, TRACING, Math.max(0, started - Date.now()));
+    for (const id of pending) giveUp(id % SLOTS, id);
+    const written = Date.now() + WRITE_TIMEOUT_MS;
+    for (const id of pending) Atomics.wait(slots, id % SLOTS, FLUSHING, Math.max(0, written - Date.now()));
+  };
+
+  /** Not blocking: `terminate()` already returns a promise; the program runs on meanwhile. */
+  const rescueAsync = async (threadId: number): Promise<void> => {
+    const waitAsync = (Atomics as unknown as { waitAsync?: (a: Int32Array, i: number, v: number, t: number) => { async: boolean; value: Promise<string> | string } }).waitAsync;
+    if (typeof waitAsync !== 'function') return rescue([threadId]);
+    for (const id of request([threadId])) {
+      const slot = id % SLOTS;
+      const start = waitAsync(slots, slot, TRACING, START_TIMEOUT_MS);
+      if (start.async) await start.value;
+      giveUp(slot, id);
+      const write = waitAsync(slots, slot, FLUSHING, WRITE_TIMEOUT_MS);
+      if (write.async) await write.value;
     }
   };
 
-  const WorkerClass = workerThreads.Worker as unknown as { prototype: { terminate: (this: { threadId: number }) => unknown } };
+  const WorkerClass = workerThreads.Worker as unknown as { prototype: { terminate: (this: { threadId: number }) => Promise<number> } };
   const terminate = WorkerClass.prototype.terminate;
   WorkerClass.prototype.terminate = function alloctraceTerminate(this: { threadId: number }) {
-    rescue([this.threadId]);
-    return terminate.call(this);
+    if (!live.has(this.threadId)) return terminate.call(this);
+    return rescueAsync(this.threadId).then(() => terminate.call(this));
   };
-  return { rescueAll: () => rescue([...live.keys()]) };
+  return { rescueAll: () => rescue([...live.keys()]), notes };
 }

@@ -43,6 +43,16 @@ describe('worker threads', () => {
       assert.match(missing.stderr, /^alloctrace: no thread 9 in the trace \(it holds: pid \d+ main; pid \d+ worker 1 \(hasher\)\)\n$/);
     });
   }
+
+  it('a worker parked in Atomics.wait (as pools park idle workers) is still traced when terminated', async () => {
+    const fixture = buildFixture('processes', 'tsc-cjs');
+    const result = await runAlloctrace(['--json', fixture.entry, 'worker-blocked'], { cwd: fixture.dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^terminated$/m);
+    const report = reportOf(result.stderr);
+    assert.ok(inRange(rowOf(report, 'workerLeak').size, 24e6));
+    assert.ok(inRange(rowOf(report, 'mainLeak').size, 12e6));
+  });
 });
 
 describe('child processes (--children)', () => {
