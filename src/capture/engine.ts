@@ -112,6 +112,29 @@ export class SamplingEngine {
     session.post('NodeWorker.sendMessageToWorker', { sessionId, message }, () => undefined);
   }
 
+  /**
+   * The `sourceMappingURL` of every script V8 has loaded, by URL, as V8 saw it in the loaded
+   * source (for in-memory transpilers: an inline data: URL). Enables the debugger for the
+   * duration of the call: its `scriptParsed` reports arrive synchronously.
+   */
+  loadedSourceMapUrls(): Map<string, string> {
+    const session = this.session;
+    const urls = new Map<string, string>();
+    if (session === null) return urls;
+    const onParsed = (message: { params?: { url?: unknown; sourceMapURL?: unknown } }): void => {
+      const { url, sourceMapURL } = message.params ?? {};
+      if (typeof url === 'string' && typeof sourceMapURL === 'string' && sourceMapURL !== '') urls.set(url, sourceMapURL);
+    };
+    session.on('Debugger.scriptParsed', onParsed);
+    try {
+      session.post('Debugger.enable', () => undefined);
+      session.post('Debugger.disable', () => undefined);
+    } finally {
+      session.removeListener('Debugger.scriptParsed', onParsed);
+    }
+    return urls;
+  }
+
   stop(): void {
     const session = this.session;
     if (session === null) return;

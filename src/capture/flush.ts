@@ -59,6 +59,6 @@ export function writeFinalTrace(request: FlushRequest): void {
     producer: config.producer,
     own: { isOwnUrl, passThrough: PASS_THROUGH_FRAMES },
   });
-  attachMemoryMaps(trace.scripts);
+  attachMemoryMaps(trace.scripts, () => engine.loadedSourceMapUrls());
   writeTrace(request.output, trace, { overwrite: true });
 }

@@ -95,16 +95,39 @@ export function resolveEntry(script: string, cwd: string, env: NodeJS.ProcessEnv
   throw new AlloctraceError('ERR_USAGE', `${script} is not JavaScript (${why}); use --children to run it and trace the Node processes it starts`);
 }
 
+/** How node is told to load a loader: ES modules by `--import`, CommonJS require hooks by `--require`. */
+function loaderFlag(file: string): string {
+  const esm = /\.mjs$/i.test(file) || (/\.js$/i.test(file) && packageType(path.dirname(file)) === 'module');
+  return `${esm ? '--import' : '--require'}=${esm ? pathToFileURL(file).href : file}`;
+}
+
+function packageType(dir: string): string | null {
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      const type = (JSON.parse(fs.readFileSync(path.join(d, 'package.json'), 'utf8')) as { type?: unknown }).type;
+      return typeof type === 'string' ? type : null;
+    } catch {
+      if (path.dirname(d) === d) return null;
+    }
+  }
+}
+
 /**
- * `--import` argument that lets node run a `.ts` entry: `--loader`'s module, else tsx from the
- * script's project (or the working folder), else nothing where node strips types itself.
+ * Node flag that lets node run a `.ts` entry: `--loader`'s module (tsx, ts-node/esm,
+ * ts-node/register, esbuild-register…), else tsx from the script's project (or the working
+ * folder), else none where node strips types itself.
  */
 export function typescriptLoader(file: string, loader: string | null, cwd: string, nodeVersion: string): string | null {
   if (loader !== null) {
-    return loader.startsWith('.') || path.isAbsolute(loader) ? pathToFileURL(path.resolve(cwd, loader)).href : loader;
+    const spec = loader.startsWith('.') ? path.resolve(cwd, loader) : loader;
+    try {
+      return loaderFlag(require.resolve(spec, { paths: [cwd, path.dirname(file)] }));
+    } catch {
+      throw new AlloctraceError('ERR_USAGE', `--loader ${loader}: module not found from ${cwd}`);
+    }
   }
   try {
-    return pathToFileURL(require.resolve('tsx', { paths: [path.dirname(file), cwd] })).href;
+    return loaderFlag(require.resolve('tsx', { paths: [path.dirname(file), cwd] }));
   } catch {
     // no tsx in the project
   }

@@ -73,7 +73,7 @@ function commandLine(entry: Entry, args: string[], options: RunOptions, io: CliI
       return { file: node, args: [`--require=${PRELOAD}`, entry.file, ...args] };
     case 'typescript': {
       const loader = typescriptLoader(entry.file, options.loader, io.cwd, process.version);
-      return { file: node, args: [`--require=${PRELOAD}`, ...(loader === null ? [] : [`--import=${loader}`]), entry.file, ...args] };
+      return { file: node, args: [`--require=${PRELOAD}`, ...(loader === null ? [] : [loader]), entry.file, ...args] };
     }
     case 'command':
       return { file: entry.command, args };

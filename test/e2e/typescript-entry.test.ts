@@ -12,14 +12,14 @@ import { FIXTURES, REPO_ROOT, lineOf, scratchDir } from '../helpers/fixtures';
 import { reportOf, rowOf } from '../helpers/report';
 import type { TraceFile } from '../../src/trace/format';
 
-/** A project with only TypeScript sources and tsx installed (linked from ours). */
+/** A project with only TypeScript sources, tsx and esbuild installed (linked from ours). */
 function tsProject(type: 'commonjs' | 'module'): string {
   const dir = path.join(scratchDir(), `tsx-app-${type}`);
   if (fs.existsSync(dir)) return dir;
   fs.cpSync(path.join(FIXTURES, 'tsx-app'), dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'tsx-app', private: true, type }));
   fs.mkdirSync(path.join(dir, 'node_modules'));
-  fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', 'tsx'), path.join(dir, 'node_modules', 'tsx'));
+  for (const dep of ['tsx', 'esbuild']) fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', dep), path.join(dir, 'node_modules', dep));
   return dir;
 }
 
@@ -42,6 +42,20 @@ describe('TypeScript entry through tsx (in-memory source maps)', () => {
       assert.ok(!fs.existsSync(path.join(dir, 'src', 'main.ts.map')));
     });
   }
+
+  it('--loader with a require hook that keeps its map to itself: the map is read from the loaded source', async () => {
+    const dir = tsProject('commonjs');
+    const saved = path.join(dir, 'run-register.trace');
+    // loader/register.cjs transpiles with esbuild and appends an inline map; Node keeps no copy.
+    const result = await runAlloctrace(['--json', '-o', saved, '--loader', './loader/register.cjs', 'src/main.ts'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    const row = rowOf(reportOf(result.stderr), 'fillStore');
+    assert.equal(row.file, 'src/main.ts');
+    assert.equal(row.line, lineOf({ dir }, 'src/main.ts', 'export function fillStore('));
+    assert.notEqual(row.generated?.line, row.line);
+    const trace = JSON.parse(fs.readFileSync(saved, 'utf8')) as TraceFile;
+    assert.equal(trace.scripts.find((s) => s.path === 'src/main.ts')?.map, 'memory');
+  });
 
   it('without tsx in the project (and a node that cannot strip types): one line naming the fix', async () => {
     const dir = path.join(scratchDir(), 'ts-no-loader');
