@@ -18,6 +18,17 @@ export interface CaptureConfig {
   producer: string;
   /** Trace Node child processes too: the preload passes itself on (see children.ts). */
   children?: boolean;
+  /** Snapshots while the program runs (`--snapshot-*`); absent: none, and no signal handler. */
+  snapshots?: SnapshotConfig;
+}
+
+export interface SnapshotConfig {
+  /** Absolute folder for `snapshot-NNNN.trace` files. */
+  dir: string;
+  /** Period in ms, or `null` for none. */
+  everyMs: number | null;
+  /** Signal that takes a snapshot, or `null` for none. */
+  signal: string | null;
 }
 
 /**

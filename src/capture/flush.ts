@@ -22,6 +22,8 @@ export interface FlushRequest {
   thread: { id: number; name: string };
   /** The traced command line (a child process's own). */
   argv: string[];
+  /** Position in a series of snapshots (0 when not part of one). */
+  sequence?: number;
 }
 
 // Everything under dist/src is alloctrace's own code.
@@ -49,7 +51,7 @@ export function writeFinalTrace(request: FlushRequest): void {
     startTime: request.startTime,
     time: new Date().toISOString(),
     reason: request.reason,
-    sequence: 0,
+    sequence: request.sequence ?? 0,
     thread: request.thread,
     flags: [],
     notes: request.notes,

@@ -24,9 +24,13 @@ function readConfig(): CaptureConfig | null {
   return { ...config, output: resolveProcessOutput(config.output, process.pid), argv: own ? process.argv.slice(1) : config.argv };
 }
 
-/** Child processes write beside this process: `<folder>/{pid}.trace`. */
+/**
+ * Child processes write beside this process: `<folder>/{pid}.trace`. Snapshots stay the traced
+ * program's own (one numbered series per folder).
+ */
 function childConfig(config: CaptureConfig, template: string): CaptureConfig {
-  return { ...config, output: template.includes(PID_TOKEN) ? template : path.join(path.dirname(config.output), `${PID_TOKEN}.trace`) };
+  const { snapshots: _own, ...rest } = config;
+  return { ...rest, output: template.includes(PID_TOKEN) ? template : path.join(path.dirname(config.output), `${PID_TOKEN}.trace`) };
 }
 
 function install(): void {
@@ -83,6 +87,12 @@ function install(): void {
   if (!isMainThread) {
     exposeWorkerHook(() => flush('exit', 'worker stopped by terminate() or by its process ending'));
     return;
+  }
+
+  if (config.snapshots !== undefined) {
+    // Lazy: programs traced without snapshots never load this (and get no signal handler).
+    const { installSnapshots } = require('./snapshots') as typeof import('./snapshots');
+    installSnapshots({ engine, config, snapshots: config.snapshots, startTime, notes: () => [...engine.notes] });
   }
 
   // A signal that would end the program: write the trace, then end it the same way. When the

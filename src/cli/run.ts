@@ -18,6 +18,7 @@ import type { CliIo, Outcome } from './io';
 import { formatWarnings, prepareTraces, renderTraceReport, type ReportOptions } from './present';
 import { resolveEntry, typescriptLoader, type Entry } from './entry';
 import { findProjectRoot } from './project-root';
+import { finishSnapshots, prepareSnapshotDir, type SnapshotOptions } from './snapshot-dir';
 
 export interface RunOptions extends ReportOptions, IsolateSelector {
   /** Trace Node child processes too; the script may then be any command. */
@@ -29,6 +30,8 @@ export interface RunOptions extends ReportOptions, IsolateSelector {
   output: string | null;
   force: boolean;
   node: string | null;
+  /** `--snapshot-*`: numbered traces while the program runs; `null`: none. */
+  snapshots?: SnapshotOptions | null;
 }
 
 export const PRELOAD = path.join(__dirname, '..', 'capture', 'preload.js');
@@ -91,6 +94,8 @@ export async function runCommand(script: string, args: string[], options: RunOpt
   const outputIsFolder = output !== null && isFolder(output);
   if (output !== null && !outputIsFolder) checkOutputPath(output, options.force);
   const started = commandLine(entry, args, options, io);
+  const snapshots = options.snapshots ?? null;
+  const snapshotDir = snapshots === null ? null : prepareSnapshotDir(snapshots.dir, io.cwd, options.force);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alloctrace-'));
   try {
@@ -103,10 +108,11 @@ export async function runCommand(script: string, args: string[], options: RunOpt
       producer: PRODUCER,
       children: options.children,
     };
+    if (snapshots !== null && snapshotDir !== null) config.snapshots = { dir: snapshotDir, everyMs: snapshots.everyMs, signal: snapshots.signal };
     // A command (npm, npx, a shell script) is not node: each Node process it starts traces itself.
     const env: NodeJS.ProcessEnv =
       entry.kind === 'command'
-        ? { ...io.env, ...childEnvironment({ ...config, output: path.join(tmp, `${PID_TOKEN}.trace`) }, PRELOAD, io.env['NODE_OPTIONS']) }
+        ? { ...io.env, ...childEnvironment({ ...config, snapshots: undefined, output: path.join(tmp, `${PID_TOKEN}.trace`) }, PRELOAD, io.env['NODE_OPTIONS']) }
         : { ...io.env, [CONFIG_ENV]: JSON.stringify(config) };
     const child = spawn(started.file, started.args, { stdio: 'inherit', cwd: io.cwd, env });
     const forwarders = FORWARDED_SIGNALS.map((signal) => {
@@ -131,6 +137,7 @@ export async function runCommand(script: string, args: string[], options: RunOpt
     const files = fs.readdirSync(tmp).filter((f) => f.endsWith('.trace') && !f.startsWith('.')).sort();
     if (files.length === 0) {
       io.writeErr(`alloctrace: no trace was written: ${how} before alloctrace could write one\n`);
+      if (snapshots !== null && snapshotDir !== null) finishSnapshots(snapshotDir, snapshots.dir, null, io);
       return outcome;
     }
     const rootFile = entry.kind === 'command' ? `${child.pid ?? ''}.trace` : 'final.trace';
@@ -148,16 +155,15 @@ export async function runCommand(script: string, args: string[], options: RunOpt
         io.writeErr(`alloctrace: cannot write ${options.output}: ${describeError(error)}\n`);
       }
     }
-    let selected: TraceFile;
     try {
-      selected = selectIsolates(prepared.trace, options);
+      const selected = selectIsolates(prepared.trace, options);
+      io.writeErr(renderTraceReport({ trace: selected, warnings: prepared.warnings }, options));
     } catch (error) {
       // The program has run: its exit code still passes through.
       if (!isAlloctraceError(error)) throw error;
       io.writeErr(`alloctrace: ${error.message}\n`);
-      return outcome;
     }
-    io.writeErr(renderTraceReport({ trace: selected, warnings: prepared.warnings }, options));
+    if (snapshots !== null && snapshotDir !== null) finishSnapshots(snapshotDir, snapshots.dir, prepared.trace, io);
     return outcome;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
