@@ -16,6 +16,7 @@ import { mergeTraces, selectIsolates } from '../../src/trace/merge';
 import { parseTrace } from '../../src/trace/read';
 import { traceFromV8Profile } from '../../src/trace/v8-profile';
 import { isolateNotes } from '../../src/cli/present';
+import { filterTrace } from '../../src/analyze/filter';
 
 export interface FuzzInput {
   seed: number;
@@ -113,7 +114,7 @@ function exercise(trace: ReturnType<typeof parseTrace>): void {
       renderStatisticsJson(report);
     }
   }
-  isolateNotes(trace);
+  isolateNotes(filterTrace(trace, { hideInternals: true, filters: [{ inclusive: false, pattern: '*.js' }] }));
   mergeTraces([trace, trace]);
   for (const thread of ['main', '3', 'w']) {
     try {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { computeStatistics } from '../../src/analyze/statistics';
+import { filterTrace } from '../../src/analyze/filter';
 import { isolateTotals } from '../../src/analyze/isolates';
 import { isAlloctraceError } from '../../src/errors';
 import type { TraceFile, TraceMeta } from '../../src/trace/format';
@@ -53,6 +54,13 @@ describe('mergeTraces', () => {
     const later = trace(10, { id: 0, name: 'main' }, 'a', [999], { sequence: 3, startTime: main.meta.startTime });
     const series = mergeTraces([main, later]);
     assert.deepEqual(series.samples.size, [999]);
+  });
+
+  it('a filtered merge keeps each sample\'s thread label', () => {
+    const filtered = filterTrace(merged, { filters: [{ inclusive: false, pattern: 'a.js' }] });
+    assert.deepEqual(filtered.samples.size, [1000, 50]);
+    assert.deepEqual(filtered.samples.thread, [1, 2]);
+    assert.deepEqual(selectIsolates(filtered, { pid: 11 }).samples.size, [50]);
   });
 
   it('different intervals or modes are said, not hidden', () => {
