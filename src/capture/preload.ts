@@ -39,17 +39,26 @@ function install(): void {
   if (config === null) return;
 
   const startTime = new Date().toISOString();
-  retainModuleScripts();
+  // First, so that children are traced even where this process cannot be.
+  if (isMainThread && config.children === true) {
+    const { traceChildren } = require('./children') as typeof import('./children');
+    traceChildren(childConfig(config, template), __filename);
+  }
   const engine = new SamplingEngine();
-  engine.start({ interval: config.interval, mode: config.mode });
+  try {
+    engine.start({ interval: config.interval, mode: config.mode });
+  } catch (error) {
+    // Some processes have no inspector (node --test's runner process, builds without it): the
+    // program must run on untraced, not crash.
+    const why = error instanceof Error && error.message !== undefined ? error.message : String(error);
+    process.stderr.write(`alloctrace: not tracing pid ${process.pid}${isMainThread ? '' : ` worker ${threadId}`}: ${why}\n`);
+    return;
+  }
+  retainModuleScripts();
   let supervisor: WorkerSupervisor | null = null;
   if (isMainThread) {
     shareWithWorkers(config);
     supervisor = superviseWorkers(engine);
-    if (config.children === true) {
-      const { traceChildren } = require('./children') as typeof import('./children');
-      traceChildren(childConfig(config, template), __filename);
-    }
   } else {
     markWorker('tracing');
   }

@@ -69,7 +69,9 @@ export function finishSnapshots(dir: string, shownDir: string, final: TraceFile 
     try {
       const trace = readTraceFile(file, { producer: PRODUCER });
       if (!trace.scripts.some((s) => s.map === 'unresolved')) continue;
-      writeTrace(file, symbolizeTrace(trace, { mapper }).trace, { overwrite: true });
+      // Maps a loader kept in memory travel in each trace: those need a mapper of their own.
+      const ownMaps = trace.scripts.some((s) => s.memoryMap !== undefined);
+      writeTrace(file, symbolizeTrace(trace, ownMaps ? {} : { mapper }).trace, { overwrite: true });
     } catch (error) {
       io.writeErr(`alloctrace: warning: ${describeError(error)}\n`);
     }

@@ -94,6 +94,15 @@ describe('child processes (--children)', () => {
     assert.ok(report.measure.traces >= 2, 'npm and the script are both traced');
   });
 
+  it('a test runner that forks (node --test): the test file\'s process is traced', async () => {
+    const fixture = buildFixture('processes', 'tsc-cjs');
+    // Not seen as nested in our own test run (node --test would then skip its files).
+    const env = { NODE_TEST_CONTEXT: undefined };
+    const result = await runAlloctrace(['--children', '--json', process.execPath, '--test', 'dist/child.js'], { cwd: fixture.dir, env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(inRange(rowOf(reportOf(result.stderr), 'childLeak').size, 20e6));
+  });
+
   it('--pid that matches nothing after a run: one line, the program\'s exit code kept', async () => {
     const fixture = buildFixture('processes', 'tsc-cjs');
     const result = await runAlloctrace(['--pid', '1', fixture.entry, 'exit'], { cwd: fixture.dir });
