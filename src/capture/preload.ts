@@ -4,6 +4,7 @@
  * It runs inside someone else's program, so it does the least it can up front and loads the
  * rest only when a trace is written.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { CONFIG_ENV, PID_TOKEN, parseCaptureConfig, type CaptureConfig } from './config';
@@ -86,7 +87,9 @@ function install(): void {
         argv: config.argv,
       });
     } catch (error) {
-      process.stderr.write(`alloctrace: could not write the trace: ${(error as Error).message}\n`);
+      // A process that outlives the run (a detached grandchild) finds the run's folder gone.
+      const gone = (error as NodeJS.ErrnoException).code === 'ENOENT' && config.output.includes(path.sep) && !fs.existsSync(path.dirname(config.output));
+      if (!gone) process.stderr.write(`alloctrace: could not write the trace: ${(error as Error).message}\n`);
     } finally {
       if (!isMainThread) markWorker('written');
     }
