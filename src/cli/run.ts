@@ -163,7 +163,9 @@ export async function runCommand(script: string, args: string[], options: RunOpt
       if (!isAlloctraceError(error)) throw error;
       io.writeErr(`alloctrace: ${error.message}\n`);
     }
-    if (snapshots !== null && snapshotDir !== null) finishSnapshots(snapshotDir, snapshots.dir, prepared.trace, io);
+    // The series is the program's main thread: its final trace ends it, not the merge of all.
+    const own = prepared.traces[files.indexOf(rootFile)] ?? null;
+    if (snapshots !== null && snapshotDir !== null) finishSnapshots(snapshotDir, snapshots.dir, own, io);
     return outcome;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
