@@ -136,7 +136,8 @@ export async function runCommand(script: string, args: string[], options: RunOpt
 
     const files = fs.readdirSync(tmp).filter((f) => f.endsWith('.trace') && !f.startsWith('.')).sort();
     if (files.length === 0) {
-      io.writeErr(`alloctrace: no trace was written: ${how} before alloctrace could write one\n`);
+      const hint = snapshots === null && ended.signal !== null ? ' (--snapshot-dir <dir> --snapshot-every <period> keeps snapshots that survive a crash)' : '';
+      io.writeErr(`alloctrace: no trace was written: ${how} before alloctrace could write one${hint}\n`);
       if (snapshots !== null && snapshotDir !== null) finishSnapshots(snapshotDir, snapshots.dir, null, io);
       return outcome;
     }
