@@ -134,7 +134,18 @@ export async function runCommand(script: string, args: string[], options: RunOpt
     const outcome: Outcome = ended.signal !== null ? { signal: ended.signal } : { exitCode: ended.code ?? 1 };
     const how = ended.signal !== null ? `the program was killed by ${ended.signal}` : `the program exited with code ${String(ended.code)}`;
 
-    const files = fs.readdirSync(tmp).filter((f) => f.endsWith('.trace') && !f.startsWith('.')).sort();
+    const traces: TraceFile[] = [];
+    const files: string[] = [];
+    for (const file of fs.readdirSync(tmp).filter((f) => f.endsWith('.trace') && !f.startsWith('.')).sort()) {
+      try {
+        traces.push(readTraceFile(path.join(tmp, file), { producer: PRODUCER }));
+        files.push(file);
+      } catch (error) {
+        // One unreadable trace (a process that died mid-way) must not cost the others, nor the exit code.
+        if (!isAlloctraceError(error)) throw error;
+        io.writeErr(`alloctrace: warning: ${error.message}\n`);
+      }
+    }
     if (files.length === 0) {
       const hint = snapshots === null && ended.signal !== null ? ' (--snapshot-dir <dir> --snapshot-every <period> keeps snapshots that survive a crash)' : '';
       io.writeErr(`alloctrace: no trace was written: ${how} before alloctrace could write one${hint}\n`);
@@ -145,7 +156,6 @@ export async function runCommand(script: string, args: string[], options: RunOpt
     if (!files.includes(rootFile)) {
       io.writeErr(`alloctrace: warning: the program's own process wrote no trace (${how}); reporting the ${files.length} trace(s) of its threads and children\n`);
     }
-    const traces = files.map((f) => readTraceFile(path.join(tmp, f), { producer: PRODUCER }));
     const prepared = prepareTraces(traces, options.sourceMaps);
     io.writeErr(formatWarnings(prepared.warnings));
     if (output !== null) {
