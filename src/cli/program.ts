@@ -113,20 +113,20 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     addReportOptions(
       program
         .command('run', { isDefault: false })
-      .description('run a script under the sampler and report its top allocation sites (default command)')
-      .argument('<script>', 'the JavaScript or TypeScript entry point to run (with --children: any command)')
-      .argument('[args...]', "the script's own arguments")
-      .passThroughOptions()
-      .option('--interval <bytes>', 'mean bytes between samples (e.g. 32k, 512k, 1m)', '32k')
-      .addOption(new Option('--mode <mode>', 'live: memory still held at the end; allocated: everything allocated').default('live'))
-      .option('-o, --output <file>', 'also save the trace to this file (an existing folder: one file per thread and process)')
-      .option('--force', 'replace an existing output file')
-      .option('--node <path>', 'node binary that runs the script (default: the one running alloctrace)')
-      .option('--children', 'also trace every Node child process the program starts (spawn, fork, exec, npm run, npx); the script may then be any command')
-      .option('--loader <module>', 'loader for a .ts entry (default: tsx from your project)')
-      .option('--snapshot-dir <dir>', 'write numbered traces of the running program here (snapshot-0001.trace, …)')
-      .option('--snapshot-every <duration>', 'write a snapshot every period (500ms, 30s, 2m); needs --snapshot-dir')
-      .option('--snapshot-signal <signal>', 'signal that writes a snapshot (default SIGUSR2 with --snapshot-dir), or none'),
+        .description('run a script under the sampler and report its top allocation sites (default command)')
+        .argument('<script>', 'the JavaScript or TypeScript entry point to run (with --children: any command)')
+        .argument('[args...]', "the script's own arguments")
+        .passThroughOptions()
+        .option('--interval <bytes>', 'mean bytes between samples (e.g. 32k, 512k, 1m)', '32k')
+        .addOption(new Option('--mode <mode>', 'live: memory still held at the end; allocated: everything allocated').default('live'))
+        .option('-o, --output <file>', 'also save the trace to this file (an existing folder: one file per thread and process)')
+        .option('--force', 'replace an existing output file')
+        .option('--node <path>', 'node binary that runs the script (default: the one running alloctrace)')
+        .option('--children', 'also trace every Node child process the program starts (spawn, fork, exec, npm run, npx); the script may then be any command')
+        .option('--loader <module>', 'loader for a .ts entry (default: tsx from your project)')
+        .option('--snapshot-dir <dir>', 'write numbered traces of the running program here (snapshot-0001.trace, …)')
+        .option('--snapshot-every <duration>', 'write a snapshot every period (500ms, 30s, 2m); needs --snapshot-dir')
+        .option('--snapshot-signal <signal>', 'signal that writes a snapshot (default SIGUSR2 with --snapshot-dir), or none'),
     ),
   )
     .exitOverride()
@@ -150,9 +150,9 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     addReportOptions(
       program
         .command('show')
-      .description('report saved traces (merged), or .heapprofile files from node --heap-prof or Chrome DevTools')
-      .argument('<traces...>', 'trace files or folders of traces (all merged into one report)')
-      .option('--interval <bytes>', 'sampling interval to assume for a .heapprofile (default 512k, as node --heap-prof)'),
+        .description('report saved traces (merged), or .heapprofile files from node --heap-prof or Chrome DevTools')
+        .argument('<traces...>', 'trace files or folders of traces (all merged into one report)')
+        .option('--interval <bytes>', 'sampling interval to assume for a .heapprofile (default 512k, as node --heap-prof)'),
     ),
   )
     .exitOverride()
