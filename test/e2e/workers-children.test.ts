@@ -27,6 +27,7 @@ describe('worker threads', () => {
       assert.ok(inRange(worker.size, 24e6), `worker ${worker.size}`);
       assert.ok(inRange(rowOf(report, 'mainLeak').size, 12e6));
       assert.equal(report.measure.traces, 2);
+      assert.deepEqual(report.isolates?.map((i) => [i.thread, i.name]), [[1, 'hasher'], [0, 'main']]);
       assert.ok(report.notes.some((n) => /^ {2}pid \d+ worker 1 \(hasher\): est\./.test(n)), report.notes.join('\n'));
 
       // Per thread on request, from the saved trace: by name, by id, and the main thread.
