@@ -100,9 +100,9 @@ function mutateValue(value: unknown, r: () => number, depth = 0): unknown {
 function mutateText(text: string, r: () => number): string {
   const op = r();
   const at = Math.floor(r() * text.length);
-  if (op < 0.3) return text.slice(0, at);
-  if (op < 0.6) return text.slice(0, at) + String.fromCharCode(Math.floor(r() * 128)) + text.slice(at + 1);
-  if (op < 0.7) return text.slice(0, at) + text.slice(at, at + 50) + text.slice(at);
+  if (op < 0.2) return text.slice(0, at);
+  if (op < 0.4) return text.slice(0, at) + String.fromCharCode(Math.floor(r() * 128)) + text.slice(at + 1);
+  if (op < 0.5) return text.slice(0, at) + text.slice(at, at + 50) + text.slice(at);
   return JSON.stringify(mutateValue(JSON.parse(text) as unknown, r));
 }
 
@@ -135,7 +135,7 @@ function run(input: FuzzInput): FuzzResult {
   const result: FuzzResult = { traceRuns: 0, mapRuns: 0, accepted: 0, rejected: 0, failures: [] };
   for (let i = 0; i < input.iterations && Date.now() - started < input.budgetMs; i++) {
     let text = traceText;
-    const rounds = 1 + Math.floor(r() * 3);
+    const rounds = 1 + Math.floor(r() * 2);
     for (let k = 0; k < rounds; k++) {
       try {
         text = mutateText(text, r);

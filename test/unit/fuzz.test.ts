@@ -30,5 +30,5 @@ it('mutated traces and maps: no crash, no hang', async () => {
   assert.deepEqual(result.failures, []);
   // The mutations reach both sides: some traces are accepted and analysed, many rejected.
   assert.ok(result.traceRuns >= 200, `only ${result.traceRuns} runs`);
-  assert.ok(result.accepted > 20 && result.rejected > 20, JSON.stringify(result));
+  assert.ok(result.accepted >= 10 && result.rejected >= 10, JSON.stringify(result));
 });
