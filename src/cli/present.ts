@@ -4,6 +4,8 @@ import type { GroupBy } from '../analyze/statistics';
 import { renderStatisticsJson } from '../report/json';
 import { renderStatisticsText } from '../report/text';
 import type { TraceFile } from '../trace/format';
+import { dropLines, resolveLines } from '../lines/resolve-lines';
+import { SourceMapper } from '../symbolize/mapper';
 import { symbolizeTrace, unsymbolizeTrace } from '../symbolize/symbolize';
 
 export interface ReportOptions {
@@ -19,10 +21,19 @@ export interface Prepared {
   warnings: string[];
 }
 
-/** Resolves source maps (or drops resolutions with `sourceMaps: false`). */
+/**
+ * Resolves source maps (or drops resolutions with `sourceMaps: false`), then the lines each frame
+ * was executing, from the scripts' code: both only where not resolved yet.
+ */
 export function prepareTrace(trace: TraceFile, sourceMaps: boolean): Prepared {
-  if (!sourceMaps) return { trace: unsymbolizeTrace(trace), warnings: [] };
-  return symbolizeTrace(trace);
+  if (!sourceMaps) {
+    const lines = resolveLines(dropLines(unsymbolizeTrace(trace)), { mapper: null });
+    return { trace: lines.trace, warnings: lines.warnings };
+  }
+  const mapper = new SourceMapper();
+  const symbolized = symbolizeTrace(trace, { mapper });
+  const lines = resolveLines(symbolized.trace, { mapper });
+  return { trace: lines.trace, warnings: [...symbolized.warnings, ...lines.warnings] };
 }
 
 export function renderTraceReport(prepared: Prepared, options: ReportOptions): string {

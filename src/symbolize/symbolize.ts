@@ -14,7 +14,7 @@ export interface SymbolizeResult {
 }
 
 /** Display form of a resolved source: relative to the project root when it is a local file. */
-function sourcePath(root: string | null, source: string): string {
+export function sourcePath(root: string | null, source: string): string {
   const file = fileOfUrl(source);
   return file === null ? source : relativeToRoot(root, file);
 }
