@@ -19,6 +19,8 @@ export interface ReportOptions {
 export interface Prepared {
   trace: TraceFile;
   warnings: string[];
+  /** How many of `warnings` are about unusable source maps. */
+  mapWarnings?: number;
 }
 
 /**
@@ -33,13 +35,14 @@ export function prepareTrace(trace: TraceFile, sourceMaps: boolean): Prepared {
   const mapper = new SourceMapper();
   const symbolized = symbolizeTrace(trace, { mapper });
   const lines = resolveLines(symbolized.trace, { mapper });
-  return { trace: lines.trace, warnings: [...symbolized.warnings, ...lines.warnings] };
+  return { trace: lines.trace, warnings: [...symbolized.warnings, ...lines.warnings], mapWarnings: symbolized.warnings.length };
 }
 
 export function renderTraceReport(prepared: Prepared, options: ReportOptions): string {
   const notes: string[] = [];
-  if (prepared.warnings.length > 0) {
-    notes.push(`${prepared.warnings.length} script(s) with an unusable source map show generated positions (warnings above).`);
+  const mapWarnings = prepared.mapWarnings ?? prepared.warnings.length;
+  if (mapWarnings > 0) {
+    notes.push(`${mapWarnings} script(s) with an unusable source map show generated positions (warnings above).`);
   }
   if (!options.sourceMaps) notes.push('source maps off: generated positions shown.');
   const report = buildStatisticsReport(prepared.trace, { groupBy: options.groupBy, userCode: options.userCode, top: options.top, notes });

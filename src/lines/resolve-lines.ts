@@ -158,8 +158,8 @@ export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): Re
     const frame = trace.frames[index];
     const node = nodeOf(index);
     const script = frame === undefined ? null : codeOf(frame);
-    const id = node?.['id'] as AstNode | null | undefined;
-    if (mapper !== null && script !== null && id != null) name = pointAt(script.code, script.url, id.start).original?.name ?? null;
+    const id = node === null || script === null ? null : script.code.nameNodeOf(node);
+    if (mapper !== null && script !== null && id !== null) name = pointAt(script.code, script.url, id.start).original?.name ?? null;
     originalNames.set(index, name);
     return name;
   };
@@ -200,6 +200,11 @@ export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): Re
   const frames: FrameRecord[] = trace.frames.map((frame, index) => {
     if (frame.kind !== 'script' || !loaded.has(frame.script)) return frame;
     const { self: _stale, ...rest } = frame;
+    // Minified code: the map names a function at its declared name, not at V8's position.
+    if (rest.original !== undefined && rest.original.name === null && rest.topLevel !== true) {
+      const name = originalNameOf(index);
+      if (name !== null) rest.original = { ...rest.original, name };
+    }
     const own = innermost.has(index) ? functionOf(index) : null;
     const script = codeOf(frame);
     const self = own === null || script === null ? null : recordOf(script.code, script.url, own.allocations);

@@ -54,13 +54,17 @@ export class ScriptCode {
   private readonly lineStarts: number[];
   private readonly headers: Header[];
   private readonly length: number;
+  /** Explicit constructors → their class (whose name the constructor's frame carries). */
+  private readonly classes = new Map<AstNode, AstNode>();
+  /** Anonymous function and class expressions → the identifier V8 infers their name from. */
+  private readonly inferred = new Map<AstNode, AstNode>();
 
   private constructor(text: string, program: AstNode) {
     this.program = program;
     this.length = text.length;
     this.lineStarts = [0];
     for (const m of text.matchAll(LINE_BREAK)) this.lineStarts.push((m.index ?? 0) + m[0].length);
-    this.headers = collectHeaders(program);
+    this.headers = collectHeaders(program, this.classes, this.inferred);
   }
 
   /** Parses a script as an ES module, else as a (sloppy) script, as V8 would have run it. */
@@ -106,6 +110,17 @@ export class ScriptCode {
   }
 
   /**
+   * The identifier that names a function (or the class of a constructor): its own `id`, else
+   * the variable, property or assignment target it is the value of. `null` when nameless.
+   */
+  nameNodeOf(node: AstNode): AstNode | null {
+    const owner = this.classes.get(node) ?? node;
+    const id = owner['id'];
+    if (isAstNode(id)) return id;
+    return this.inferred.get(owner) ?? null;
+  }
+
+  /**
    * The function (or class, for default constructors and field initialisers) whose header holds
    * `offset`: V8 places a function at its parameter list, an arrow at its first parameter, a
    * class's implicit functions at `class`. The innermost header wins.
@@ -120,11 +135,40 @@ export class ScriptCode {
   }
 }
 
-function collectHeaders(program: AstNode): Header[] {
+/** `[value, name]` when `node` gives an anonymous function or class expression a name. */
+function namingOf(node: AstNode): [unknown, unknown] | null {
+  switch (node.type) {
+    case 'VariableDeclarator':
+      return [node['init'], node['id']];
+    case 'AssignmentExpression':
+      return [node['right'], node['left']];
+    case 'Property':
+    case 'PropertyDefinition':
+    case 'MethodDefinition':
+      return node['computed'] === true ? null : [node['value'], node['key']];
+    default:
+      return null;
+  }
+}
+
+function collectHeaders(program: AstNode, classes: Map<AstNode, AstNode>, inferred: Map<AstNode, AstNode>): Header[] {
   const headers: Header[] = [];
   const work: AstNode[] = [program];
   while (work.length > 0) {
     const node = work.pop()!;
+    const naming = namingOf(node);
+    if (naming !== null) {
+      const [value, target] = naming;
+      const name = isAstNode(target) && target.type === 'MemberExpression' ? target['property'] : target;
+      if (isAstNode(value) && (isFunctionNode(value) || isClassNode(value)) && isAstNode(name) && name.type === 'Identifier') inferred.set(value, name);
+    }
+    if (isClassNode(node)) {
+      const body = node['body'];
+      const members = isAstNode(body) && Array.isArray(body['body']) ? (body['body'] as unknown[]) : [];
+      for (const m of members) {
+        if (isAstNode(m) && m.type === 'MethodDefinition' && m['kind'] === 'constructor' && isAstNode(m['value'])) classes.set(m['value'], node);
+      }
+    }
     if (isFunctionNode(node) || isClassNode(node)) {
       const body = node['body'];
       if (isAstNode(body)) headers.push({ node, start: node.start, end: body.start });
