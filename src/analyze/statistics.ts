@@ -102,10 +102,25 @@ export class StackIndex {
     return out;
   }
 
-  /** Each frame of a stack at the line it was executing, innermost first. */
+  /**
+   * Each frame of a stack at the line it was executing, innermost first. An `--exact-lines`
+   * wrapper already is its enclosing function at that line: the frames it stands for are skipped.
+   */
   tracebackOf(stack: number): Location[] {
     const nodes = this.nodesOf(stack);
-    return nodes.map((node, i) => this.locationAt(node, i > 0 ? nodes[i - 1]! : -1));
+    const out: Location[] = [];
+    let skipping = false;
+    for (let i = 0; i < nodes.length; i++) {
+      const frame = this.trace.frames[this.trace.stacks.frame[nodes[i]!] ?? 0];
+      const wrapper = frame?.kind === 'script' && frame.wrapper !== undefined;
+      if (skipping) {
+        if (!wrapper) skipping = false;
+        continue;
+      }
+      out.push(this.locationAt(nodes[i]!, i > 0 ? nodes[i - 1]! : -1));
+      if (wrapper) skipping = true;
+    }
+    return out;
   }
 
   /** Frame indices of a stack, innermost first. */

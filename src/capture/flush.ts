@@ -16,6 +16,8 @@ export interface FlushRequest {
   reason: TraceMeta['reason'];
   notes: string[];
   wrapped: { urls: ReadonlySet<string>; length: number };
+  /** Scripts that ran rewritten by `--exact-lines`, or `null` when that mode is off. */
+  exactLines?: ReadonlySet<string> | null;
 }
 
 // Everything under dist/src is alloctrace's own code.
@@ -24,6 +26,14 @@ const OWN_URL = pathToFileURL(OWN_DIR).href;
 
 function isOwnUrl(url: string): boolean {
   return url.startsWith(OWN_DIR) || url.startsWith(OWN_URL);
+}
+
+/** Modes that change what the numbers mean (docs/trace-format.md, `meta.flags`). */
+function samplerFlags(request: FlushRequest): string[] {
+  const flags: string[] = [];
+  if (process.execArgv.includes('--no-turbo-inlining')) flags.push('no-inlining');
+  if (request.exactLines != null) flags.push('exact-lines');
+  return flags;
 }
 
 export function writeFinalTrace(request: FlushRequest): void {
@@ -45,7 +55,7 @@ export function writeFinalTrace(request: FlushRequest): void {
     reason: request.reason,
     sequence: 0,
     thread: { id: 0, name: 'main' },
-    flags: [],
+    flags: samplerFlags(request),
     notes: request.notes,
   };
   const trace = traceFromV8Profile(profile, {
@@ -54,5 +64,6 @@ export function writeFinalTrace(request: FlushRequest): void {
     wrapped: request.wrapped,
     own: { isOwnUrl, passThrough: PASS_THROUGH_FRAMES },
   });
+  for (const script of trace.scripts) if (request.exactLines?.has(script.url) === true) script.exactLines = 'wrapped';
   writeTrace(config.output, trace, { overwrite: true });
 }

@@ -17,6 +17,8 @@ function install(): void {
 
   const startTime = new Date().toISOString();
   const wrapped = retainModuleWrappers();
+  // Installed after the retaining wrapper, so that its rewrite is what gets compiled (and kept).
+  const exactLines = config.exactLines === true ? (require('./exact-lines') as typeof import('./exact-lines')).installExactLines() : null;
   const engine = new SamplingEngine();
   engine.start({ interval: config.interval, mode: config.mode });
   let written = false;
@@ -27,9 +29,9 @@ function install(): void {
     try {
       // Lazy: the converter and writer are not needed until the end.
       const { writeFinalTrace } = require('./flush') as typeof import('./flush');
-      const notes = [...engine.notes];
+      const notes = [...engine.notes, ...(exactLines?.notes ?? [])];
       if (note !== undefined) notes.push(note);
-      writeFinalTrace({ engine, config, startTime, reason, notes, wrapped: { urls: wrapped, length: WRAPPER_PREFIX.length } });
+      writeFinalTrace({ engine, config, startTime, reason, notes, wrapped: { urls: wrapped, length: WRAPPER_PREFIX.length }, exactLines: exactLines?.urls() ?? null });
     } catch (error) {
       process.stderr.write(`alloctrace: could not write the trace: ${(error as Error).message}\n`);
     }

@@ -4,6 +4,8 @@ import type { GroupBy } from '../analyze/statistics';
 import { renderStatisticsJson } from '../report/json';
 import { renderStatisticsText } from '../report/text';
 import type { TraceFile } from '../trace/format';
+import { CodeCache } from '../lines/code-cache';
+import { readWrappedPositions } from '../lines/read-wrapped';
 import { dropLines, resolveLines } from '../lines/resolve-lines';
 import { SourceMapper } from '../symbolize/mapper';
 import { symbolizeTrace, unsymbolizeTrace } from '../symbolize/symbolize';
@@ -29,13 +31,17 @@ export interface Prepared {
  */
 export function prepareTrace(trace: TraceFile, sourceMaps: boolean): Prepared {
   if (!sourceMaps) {
-    const lines = resolveLines(dropLines(unsymbolizeTrace(trace)), { mapper: null });
-    return { trace: lines.trace, warnings: lines.warnings };
+    const cache = new CodeCache();
+    const read = readWrappedPositions(trace, cache);
+    const lines = resolveLines(dropLines(unsymbolizeTrace(read.trace)), { mapper: null, cache });
+    return { trace: lines.trace, warnings: [...read.warnings, ...lines.warnings] };
   }
   const mapper = new SourceMapper();
-  const symbolized = symbolizeTrace(trace, { mapper });
-  const lines = resolveLines(symbolized.trace, { mapper });
-  return { trace: lines.trace, warnings: [...symbolized.warnings, ...lines.warnings], mapWarnings: symbolized.warnings.length };
+  const cache = new CodeCache();
+  const read = readWrappedPositions(trace, cache);
+  const symbolized = symbolizeTrace(read.trace, { mapper });
+  const lines = resolveLines(symbolized.trace, { mapper, cache });
+  return { trace: lines.trace, warnings: [...read.warnings, ...symbolized.warnings, ...lines.warnings], mapWarnings: symbolized.warnings.length };
 }
 
 export function renderTraceReport(prepared: Prepared, options: ReportOptions): string {

@@ -66,10 +66,12 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
       .addOption(new Option('--mode <mode>', 'live: memory still held at the end; allocated: everything allocated').default('live'))
       .option('-o, --output <file>', 'also save the trace to this file')
       .option('--force', 'replace an existing output file')
-      .option('--node <path>', 'node binary that runs the script (default: the one running alloctrace)'),
+      .option('--node <path>', 'node binary that runs the script (default: the one running alloctrace)')
+      .option('--no-inlining', "turn V8's inlining off: each function keeps its own allocations (slower)")
+      .option('--exact-lines', 'exact line for direct allocations: run your code with each allocating expression in its own function (slower; implies --no-inlining)'),
   )
     .exitOverride()
-    .action(async (script: string, args: string[], flags: CommonFlags & { interval: string; mode: string; output?: string; force?: boolean; node?: string }) => {
+    .action(async (script: string, args: string[], flags: CommonFlags & { interval: string; mode: string; output?: string; force?: boolean; node?: string; inlining: boolean; exactLines?: boolean }) => {
       const options = {
         ...reportOptions(flags),
         interval: parseByteSize(flags.interval, '--interval'),
@@ -77,6 +79,8 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         output: flags.output ?? null,
         force: flags.force === true,
         node: flags.node ?? null,
+        inlining: flags.inlining,
+        exactLines: flags.exactLines === true,
       };
       done(await runCommand(script, args, options, io));
     });

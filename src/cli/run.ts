@@ -22,7 +22,14 @@ export interface RunOptions extends ReportOptions {
   output: string | null;
   force: boolean;
   node: string | null;
+  /** `false` (`--no-inlining`): V8 keeps each function's allocations in its own frame. */
+  inlining: boolean;
+  /** `--exact-lines`: wrap allocating expressions so each gets its own frame (implies no inlining). */
+  exactLines: boolean;
 }
+
+/** V8 flags that turn inlining off (TurboFan and Maglev), checked on Node 20. */
+export const NO_INLINING_FLAGS = ['--no-turbo-inlining', '--no-maglev-inlining'];
 
 export const PRELOAD = path.join(__dirname, '..', 'capture', 'preload.js');
 
@@ -91,7 +98,9 @@ export async function runCommand(script: string, args: string[], options: RunOpt
       argv: [script, ...args],
       producer: PRODUCER,
     };
-    const child = spawn(node, [`--require=${PRELOAD}`, scriptPath, ...args], {
+    if (options.exactLines) config.exactLines = true;
+    const v8Flags = options.exactLines || !options.inlining ? NO_INLINING_FLAGS : [];
+    const child = spawn(node, [...v8Flags, `--require=${PRELOAD}`, scriptPath, ...args], {
       stdio: 'inherit',
       cwd: io.cwd,
       env: { ...io.env, [CONFIG_ENV]: JSON.stringify(config) },

@@ -17,7 +17,7 @@ export function showCommand(file: string, options: ShowOptions, io: CliIo): Outc
   if (options.interval !== null) readOptions.heapProfileInterval = options.interval;
   const trace = readTraceFile(path.resolve(io.cwd, file), readOptions);
   // A trace stores resolved positions already; re-resolve only what was never resolved.
-  const needsMaps = options.sourceMaps && (trace.scripts.some((s) => s.map === 'unresolved') || linesPending(trace));
+  const needsMaps = options.sourceMaps && (trace.scripts.some((s) => s.map === 'unresolved' || s.exactLines === 'wrapped') || linesPending(trace));
   const prepared = needsMaps || !options.sourceMaps ? prepareTrace(trace, options.sourceMaps) : { trace, warnings: [] };
   io.writeErr(formatWarnings(prepared.warnings));
   io.writeOut(renderTraceReport(prepared, options));

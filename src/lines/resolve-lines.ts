@@ -6,23 +6,22 @@
  * A call line is proven when the caller's own code has calls to the callee's name on one line
  * only; on a few lines it is `candidates`; otherwise nothing. Scripts are parsed once per run.
  */
-import * as fs from 'node:fs';
 import type { CodePoint, FrameRecord, LineRecord, ScriptFrameRecord, ScriptRecord, TraceFile } from '../trace/format';
-import { fileOfUrl } from '../trace/v8-profile';
 import type { SourceMapper } from '../symbolize/mapper';
 import { sourcePath } from '../symbolize/symbolize';
 import { analyseFunction, type ClassPart, type FunctionCode } from './constructs';
-import { isClassNode, ScriptCode, type AstNode } from './script-code';
+import { CodeCache, type LoadedCode } from './code-cache';
+import { isClassNode, type AstNode, type ScriptCode } from './script-code';
+import type { Wrap } from './wrap';
 
 /** More candidate lines than this tell the reader nothing: the function's start is kept. */
 export const MAX_CANDIDATES = 8;
 
-/** Largest script parsed: a bigger one keeps function lines rather than stalling the report. */
-export const MAX_SCRIPT_BYTES = 64 * 1024 * 1024;
-
 export interface ResolveLinesOptions {
   /** Maps generated positions to original ones; `null` keeps generated positions. */
   mapper: SourceMapper | null;
+  /** Scripts already read in this run. */
+  cache?: CodeCache;
 }
 
 export interface ResolveLinesResult {
@@ -31,31 +30,21 @@ export interface ResolveLinesResult {
   warnings: string[];
 }
 
-type Loaded = { status: 'parsed'; code: ScriptCode } | { status: 'unreadable' } | { status: 'unparsable'; error: string };
-
 const CLASS_PARTS: Record<string, ClassPart> = {
   '<instance_members_initializer>': 'instance-initializer',
   '<static_initializer>': 'static-initializer',
 };
 
-function loadScript(url: string): Loaded {
-  const file = fileOfUrl(url);
-  if (file === null) return { status: 'unreadable' };
-  let text: string;
-  try {
-    if (fs.statSync(file).size > MAX_SCRIPT_BYTES) return { status: 'unparsable', error: `larger than ${MAX_SCRIPT_BYTES} bytes` };
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return { status: 'unreadable' };
-  }
-  const parsed = ScriptCode.parse(text);
-  return parsed.ok ? { status: 'parsed', code: parsed.code } : { status: 'unparsable', error: parsed.error };
-}
-
 /** The last part of a V8 function name: `Foo.bar` and `obj.bar` are called as `bar`. */
 function callName(name: string): string {
   const dot = name.lastIndexOf('.');
   return dot >= 0 ? name.slice(dot + 1) : name;
+}
+
+/** A function's code less what `--exact-lines` wrapped (that runs, and allocates, in wrappers). */
+function withoutWrapped(code: FunctionCode, wraps: readonly Wrap[]): FunctionCode {
+  const inside = (offset: number): boolean => wraps.some((w) => w.start <= offset && offset < w.end);
+  return { calls: code.calls.filter((c) => !inside(c.offset)), allocations: code.allocations.filter((o) => !inside(o)) };
 }
 
 /** True when the trace has scripts whose lines were never resolved. */
@@ -66,15 +55,16 @@ export function linesPending(trace: TraceFile): boolean {
 /** Resolves the scripts not resolved yet (no `code` status); others keep what they have. */
 export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): ResolveLinesResult {
   const { mapper } = options;
+  const cache = options.cache ?? new CodeCache();
   const root = trace.meta.root;
   const warnings: string[] = [];
-  const loaded = new Map<number, Loaded>();
+  const loaded = new Map<number, LoadedCode>();
   const used = new Set<number>();
   for (const f of trace.frames) if (f.kind === 'script') used.add(f.script);
 
   const scripts: ScriptRecord[] = trace.scripts.map((script, i) => {
     if (script.code !== undefined) return script;
-    const load: Loaded = used.has(i) ? loadScript(script.url) : { status: 'unreadable' };
+    const load: LoadedCode = used.has(i) ? cache.load(script.url) : { status: 'unreadable' };
     loaded.set(i, load);
     const record: ScriptRecord = { ...script, code: load.status };
     if (load.status === 'unparsable') {
@@ -119,6 +109,10 @@ export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): Re
       const part = CLASS_PARTS[frame.name];
       // A frame at a class's start that is neither initializer is its implicit constructor.
       result = isClassNode(node) ? analyseFunction(node, part ?? 'constructor') : part !== undefined ? null : analyseFunction(node);
+      const script = codeOf(frame);
+      if (result !== null && script !== null && frame.kind === 'script' && trace.scripts[frame.script]?.exactLines !== undefined) {
+        result = withoutWrapped(result, cache.wrapsOf(script.url, script.code));
+      }
     }
     functions.set(index, result);
     return result;
@@ -164,11 +158,24 @@ export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): Re
     return name;
   };
 
+  /** `--exact-lines`: a wrapper frame is its expression's line, for its own and its calls. */
+  const wrapperRecord = (index: number): LineRecord | null => {
+    const frame = trace.frames[index];
+    const script = frame === undefined ? null : codeOf(frame);
+    if (frame?.kind !== 'script' || frame.wrapper === undefined || script === null) return null;
+    const offset = script.code.offsetOf(frame.wrapper.line, frame.wrapper.column);
+    return offset === null ? null : { exact: pointAt(script.code, script.url, offset) };
+  };
+
   const calls = new Map<string, LineRecord | null>();
   const callRecord = (parent: number, childIndex: number): LineRecord | null => {
     const key = `${parent},${childIndex}`;
     if (calls.has(key)) return calls.get(key) ?? null;
-    let record: LineRecord | null = null;
+    let record: LineRecord | null = wrapperRecord(parent) ?? wrapperRecord(childIndex);
+    if (record !== null) {
+      calls.set(key, record);
+      return record;
+    }
     const caller = functionOf(parent);
     const script = codeOf(trace.frames[parent]!);
     const callee = trace.frames[childIndex];
@@ -205,9 +212,9 @@ export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): Re
       const name = originalNameOf(index);
       if (name !== null) rest.original = { ...rest.original, name };
     }
-    const own = innermost.has(index) ? functionOf(index) : null;
+    const own = innermost.has(index) && frame.wrapper === undefined ? functionOf(index) : null;
     const script = codeOf(frame);
-    const self = own === null || script === null ? null : recordOf(script.code, script.url, own.allocations);
+    const self = frame.wrapper !== undefined ? wrapperRecord(index) : own === null || script === null ? null : recordOf(script.code, script.url, own.allocations);
     return self === null ? rest : { ...rest, self };
   });
 

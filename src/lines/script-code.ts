@@ -49,6 +49,13 @@ interface Header {
 /** Line break sequences as ECMAScript (and V8's line numbers) count them. */
 const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/g;
 
+/** Offsets where each line of `text` starts. */
+export function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (const m of text.matchAll(LINE_BREAK)) starts.push((m.index ?? 0) + m[0].length);
+  return starts;
+}
+
 export class ScriptCode {
   readonly program: AstNode;
   private readonly lineStarts: number[];
@@ -62,8 +69,7 @@ export class ScriptCode {
   private constructor(text: string, program: AstNode) {
     this.program = program;
     this.length = text.length;
-    this.lineStarts = [0];
-    for (const m of text.matchAll(LINE_BREAK)) this.lineStarts.push((m.index ?? 0) + m[0].length);
+    this.lineStarts = lineStartsOf(text);
     this.headers = collectHeaders(program, this.classes, this.inferred);
   }
 

@@ -66,7 +66,7 @@ export function symbolizeTrace(trace: TraceFile, options: MapperOptions & { mapp
 export function unsymbolizeTrace(trace: TraceFile): TraceFile {
   return {
     ...trace,
-    scripts: trace.scripts.map((s) => ({ url: s.url, path: s.path, map: 'unresolved' })),
+    scripts: trace.scripts.map((s) => ({ url: s.url, path: s.path, map: 'unresolved', ...(s.exactLines === undefined ? {} : { exactLines: s.exactLines }) })),
     frames: trace.frames.map((f) => {
       if (f.kind !== 'script') return f;
       const { original: _dropped, ...rest } = f;

@@ -108,6 +108,11 @@ export interface ScriptRecord {
    */
   code?: CodeStatus;
   codeError?: string;
+  /**
+   * `--exact-lines` rewrote this script as it ran: `wrapped` while frame positions are in the
+   * rewritten code, `read` once they were read back to the file's own (and wrapper frames marked).
+   */
+  exactLines?: 'wrapped' | 'read';
 }
 
 export type CodeStatus = 'parsed' | 'unreadable' | 'unparsable';
@@ -149,6 +154,12 @@ export interface ScriptFrameRecord {
    * absent when not proven or not resolved.
    */
   self?: LineRecord;
+  /**
+   * `--exact-lines`: this frame is the function alloctrace wrapped around one expression; it
+   * stands for its enclosing function (whose fields it copies) at that expression, whose
+   * generated 1-based position this is.
+   */
+  wrapper?: { line: number; column: number };
 }
 
 /** A V8 builtin (`repeat`, `JSON.parse`, `Map.prototype.set`…): no script. */
