@@ -77,6 +77,25 @@ describe('exact allocating and calling lines', () => {
     });
   }
 
+  for (const variant of ALL_VARIANTS) {
+    it(`${variant}: --exact-lines names the allocating line of a function that allocates on two`, async () => {
+      const fixture = buildFixture('leaky', variant);
+      const result = await runAlloctrace(['--exact-lines', '--json', '--top', '5', fixture.entry], { cwd: fixture.dir });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /cached 300 entries, 2000 log lines/);
+      const report = JSON.parse(result.stderr) as JsonStatisticsReport;
+      // Without it, fillCache is "lines 11|12"; the 24 MB of arrays are on the first.
+      const top = report.stats[0]!;
+      assert.equal(top.function, 'fillCache');
+      assertAt(top, fixture, 'src/cache.ts', 'new Array<number>');
+      assert.ok(top.size > 18e6 && top.size < 30e6, `size ${top.size}`);
+      const [own, caller] = top.traceback;
+      assertAt(own!, fixture, 'src/cache.ts', 'new Array<number>');
+      assertAt(caller!, fixture, 'src/main.ts', 'fillCache(300');
+      assert.ok(report.stats.every((s) => s.precision !== 'candidates' || s.function !== 'fillCache'), 'fillCache left as candidates');
+    });
+  }
+
   it('text report: exact lines, candidates and call lines as a reader sees them', async () => {
     const fixture = buildFixture('lines', 'tsc-cjs');
     const result = await runAlloctrace(['--group-by', 'traceback', '--top', '0', fixture.entry], { cwd: fixture.dir });
