@@ -1,49 +1,47 @@
 /**
- * Keeps every CommonJS module's compiled wrapper function alive.
+ * Keeps every CommonJS module's script alive until the trace is read.
  *
  * When no function of a script is alive as the profile is read (a finished entry module: reading
- * forces a full GC), V8 reports its frames with no URL and no position. Holding the wrapper keeps
- * the script, not the module's variables. The price: line 1 of each module is shifted right by
- * the prefix below; the importer subtracts `WRAPPER_PREFIX.length` for the recorded files.
+ * forces a full GC), V8 reports its frames with no URL and no position. One live function of a
+ * script keeps the whole script, so each module gets one statement appended after its last line
+ * that hands a tiny function created in that script to a retainer. Appending (rather than
+ * wrapping) leaves every line and column of the program where it was: its own stack traces, and
+ * Node's `--enable-source-maps`, are unchanged. It keeps code alive, not the module's variables.
+ *
+ * A module that is still running when the trace is taken (`process.exit()` inside it, an
+ * uncaught exception thrown from it) is alive through its frames and the error's stack. A module
+ * that ends with a top-level `return` skips the statement; its functions are then retained only
+ * if something else keeps them (a known, documented gap).
  */
 import Module = require('node:module');
 
-const KEEP = Symbol.for('alloctrace.keepModuleWrapper');
+const KEEP = Symbol.for('alloctrace.keepScript');
 
-// Same parameters as Node's own wrapper; only the retaining call is added in front.
+/** Appended on a line of its own, after any trailing `//` comment or sourceMappingURL. */
+export const RETAIN_SUFFIX = `\n;globalThis[Symbol.for('alloctrace.keepScript')]?.(function alloctraceKeepScript() {});\n`;
+
 /** Frames of ours that user code runs inside: removed from stacks. */
 export const PASS_THROUGH_FRAMES: ReadonlySet<string> = new Set(['alloctraceCompile']);
 
-export const WRAPPER_PREFIX = `globalThis[Symbol.for('alloctrace.keepModuleWrapper')](function (exports, require, module, __filename, __dirname) { `;
-const WRAPPER_SUFFIX = '\n})';
-
 interface PatchableModule {
-  wrap: (script: string) => string;
   prototype: { _compile: (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown };
 }
 
-/** Installs the retaining wrapper; returns the set of files compiled through it. */
-export function retainModuleWrappers(): Set<string> {
-  const wrapped = new Set<string>();
+/** Installs the retainer. */
+export function retainModuleScripts(): void {
   const kept: unknown[] = [];
   Object.defineProperty(globalThis, KEEP, {
     value: (fn: unknown) => {
       kept.push(fn);
-      return fn;
     },
     enumerable: false,
     configurable: true,
   });
   const mod = Module as unknown as PatchableModule;
-  const originalWrap = mod.wrap;
   const originalCompile = mod.prototype._compile;
-  // Another tool may have patched the wrapper already: keep its prefix/suffix intact around ours.
-  const defaultWrap = originalWrap('') === `(function (exports, require, module, __filename, __dirname) { \n});`;
-  if (!defaultWrap) return wrapped;
-  mod.wrap = (script: string) => WRAPPER_PREFIX + script + WRAPPER_SUFFIX;
   mod.prototype._compile = function alloctraceCompile(this: unknown, content: string, filename: string, ...rest: unknown[]) {
-    wrapped.add(filename);
-    return originalCompile.call(this, content, filename, ...rest);
+    // Only JavaScript sources; a loader may hand over something else (e.g. JSON through _compile).
+    const source = typeof content === 'string' ? content + RETAIN_SUFFIX : content;
+    return originalCompile.call(this, source, filename, ...rest);
   };
-  return wrapped;
 }

@@ -15,7 +15,6 @@ export interface FlushRequest {
   startTime: string;
   reason: TraceMeta['reason'];
   notes: string[];
-  wrapped: { urls: ReadonlySet<string>; length: number };
   /** Scripts that ran rewritten by `--exact-lines`, or `null` when that mode is off. */
   exactLines?: ReadonlySet<string> | null;
 }
@@ -61,7 +60,6 @@ export function writeFinalTrace(request: FlushRequest): void {
   const trace = traceFromV8Profile(profile, {
     meta,
     producer: config.producer,
-    wrapped: request.wrapped,
     own: { isOwnUrl, passThrough: PASS_THROUGH_FRAMES },
   });
   for (const script of trace.scripts) if (request.exactLines?.has(script.url) === true) script.exactLines = 'wrapped';

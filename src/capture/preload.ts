@@ -5,7 +5,7 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { CONFIG_ENV, parseCaptureConfig } from './config';
-import { retainModuleWrappers, WRAPPER_PREFIX } from './cjs-retain';
+import { retainModuleScripts } from './cjs-retain';
 import { SamplingEngine } from './engine';
 
 const TERMINATING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -16,8 +16,8 @@ function install(): void {
   if (config === null || !isMainThread) return;
 
   const startTime = new Date().toISOString();
-  const wrapped = retainModuleWrappers();
-  // Installed after the retaining wrapper, so that its rewrite is what gets compiled (and kept).
+  retainModuleScripts();
+  // Installed after the retainer, so that its rewrite is what the retainer extends and compiles.
   const exactLines = config.exactLines === true ? (require('./exact-lines') as typeof import('./exact-lines')).installExactLines() : null;
   const engine = new SamplingEngine();
   engine.start({ interval: config.interval, mode: config.mode });
@@ -31,7 +31,7 @@ function install(): void {
       const { writeFinalTrace } = require('./flush') as typeof import('./flush');
       const notes = [...engine.notes, ...(exactLines?.notes ?? [])];
       if (note !== undefined) notes.push(note);
-      writeFinalTrace({ engine, config, startTime, reason, notes, wrapped: { urls: wrapped, length: WRAPPER_PREFIX.length }, exactLines: exactLines?.urls() ?? null });
+      writeFinalTrace({ engine, config, startTime, reason, notes, exactLines: exactLines?.urls() ?? null });
     } catch (error) {
       process.stderr.write(`alloctrace: could not write the trace: ${(error as Error).message}\n`);
     }

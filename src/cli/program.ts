@@ -9,8 +9,9 @@ import type { CliIo, Outcome } from './io';
 import { parseByteSize, parseGroupBy, parseMode, parseTop } from './options';
 import { runCommand } from './run';
 import { showCommand } from './show';
+import { exportCommand } from './export';
 
-const COMMANDS = new Set(['run', 'show', 'help']);
+const COMMANDS = new Set(['run', 'show', 'export', 'help']);
 
 /** `alloctrace [opts] script` means `alloctrace run [opts] script`. */
 export function withDefaultCommand(args: readonly string[]): string[] {
@@ -49,6 +50,7 @@ function addReportOptions(command: Command): Command {
 export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
   const program = new Command('alloctrace')
     .description('Which lines of your Node.js / TypeScript code hold memory (V8 sampling heap profiler + source maps).')
+    .usage('[run] [options] <script> [script args...]\n       alloctrace <command> [options] <trace>')
     .version(VERSION)
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
@@ -101,6 +103,18 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
       done(showCommand(file, options, io));
     });
 
+  program
+    .command('export')
+    .description('write a trace as a .heapprofile (Chrome DevTools Memory panel, speedscope), original positions included')
+    .argument('<trace>', 'trace file')
+    .requiredOption('-o, --output <file>', 'the .heapprofile to write')
+    .option('--force', 'replace an existing output file')
+    .option('--no-source-maps', 'keep generated positions')
+    .exitOverride()
+    .action((file: string, flags: { output: string; force?: boolean; sourceMaps: boolean }) => {
+      done(exportCommand(file, { output: flags.output, force: flags.force === true, sourceMaps: flags.sourceMaps }, io));
+    });
+
   return program;
 }
 
@@ -119,6 +133,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<Outcom
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return { exitCode: 0 };
+      // Help already printed (e.g. no arguments at all): a usage error without another line.
+      if (error.code === 'commander.help') return { exitCode: 2 };
       io.writeErr(`alloctrace: ${error.message.replace(/^error: /, '')}\n`);
       return { exitCode: 2 };
     }

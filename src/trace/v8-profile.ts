@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FrameRecord, ScriptRecord, TraceFile, TraceMeta } from './format';
 import { TRACE_FORMAT, TRACE_VERSION } from './format';
-import { countEstimator } from './scaling';
+import { sampleEstimator } from './scaling';
 
 export interface V8CallFrame {
   functionName: string;
@@ -40,11 +40,6 @@ export interface V8SamplingProfile {
 export interface ImportOptions {
   meta: TraceMeta;
   producer: string;
-  /**
-   * CommonJS modules compiled through alloctrace's retaining wrapper: their line 1 is shifted
-   * right by `length` characters, which is subtracted here.
-   */
-  wrapped?: { urls: ReadonlySet<string>; length: number };
   /**
    * The profiler's own code, running inside the traced process. Its pass-through frames
    * (`passThrough` names) are spliced out of stacks; samples under any other of its frames are
@@ -120,17 +115,10 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
     }
     if (cf.lineNumber < 0) return { kind: 'builtin', name };
     const scriptUrl = url === '' ? `<anonymous script #${scriptId}>` : url;
-    let line = cf.lineNumber + 1;
-    let column = cf.columnNumber + 1;
-    let topLevel = false;
-    if (line === 1 && options.wrapped?.urls.has(url)) {
-      column -= options.wrapped.length;
-      if (column < 1) {
-        column = 1;
-        topLevel = true;
-      }
-    }
-    if (name === '' && line === 1 && column <= 1) topLevel = true;
+    const line = cf.lineNumber + 1;
+    const column = cf.columnNumber + 1;
+    // The CommonJS wrapper and an ES module body both start at the very beginning.
+    const topLevel = name === '' && line === 1 && column <= 1;
     const frame: FrameRecord = { kind: 'script', name, script: scriptOf(scriptUrl), line, column };
     if (topLevel) frame.topLevel = true;
     return frame;
@@ -159,15 +147,16 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
   }
 
   const interval = meta.interval;
-  const estimate = interval === null ? null : countEstimator(interval);
+  const estimate = interval === null ? null : sampleEstimator(interval);
   const samples: TraceFile['samples'] = { stack: [], size: [], count: [], ordinal: [] };
   if (profile.samples !== undefined) {
     for (const s of profile.samples) {
       const stack = stackOfNode.get(s.nodeId);
       if (stack === undefined || !(s.size > 0)) continue;
+      const { size, count } = estimate === null ? { size: s.size, count: 1 } : estimate(s.size);
       samples.stack.push(stack);
-      samples.size.push(s.size);
-      samples.count.push(estimate === null ? 1 : estimate(s.size));
+      samples.size.push(size);
+      samples.count.push(count);
       samples.ordinal.push(typeof s.ordinal === 'number' ? s.ordinal : samples.ordinal.length);
     }
   } else {
