@@ -41,7 +41,9 @@ export class CodeCache {
 
 function loadCode(url: string): LoadedCode {
   const file = fileOfUrl(url);
-  if (file === null) return { status: 'unreadable' };
+  // A TypeScript file is not what V8 ran (a loader transpiled it in memory, or an exported
+  // profile names original sources): its text says nothing about the positions.
+  if (file === null || /\.[cm]?tsx?$/i.test(file)) return { status: 'unreadable' };
   let text: string;
   try {
     if (fs.statSync(file).size > MAX_SCRIPT_BYTES) return { status: 'unparsable', error: `larger than ${MAX_SCRIPT_BYTES} bytes` };
