@@ -172,7 +172,7 @@ export class StackIndex {
   }
 }
 
-function groupLocation(location: Location, groupBy: GroupBy): Location {
+export function groupLocation(location: Location, groupBy: GroupBy): Location {
   if (groupBy === 'filename') {
     return { ...location, line: null, column: null, precision: location.file === null ? 'none' : 'file' };
   }
@@ -180,11 +180,11 @@ function groupLocation(location: Location, groupBy: GroupBy): Location {
 }
 
 /** The location a row shows: at the most precise line proven, except when grouping by function. */
-function rowLocation(index: StackIndex, at: Attribution, groupBy: GroupBy): Location {
+export function rowLocation(index: StackIndex, at: Attribution, groupBy: GroupBy): Location {
   return groupBy === 'lineno' || groupBy === 'traceback' ? index.locationAt(at.node, at.callee) : index.location(at.frame);
 }
 
-function groupKey(index: StackIndex, stack: number, at: Attribution, groupBy: GroupBy): string {
+export function groupKey(index: StackIndex, stack: number, at: Attribution, groupBy: GroupBy): string {
   const location = index.location(at.frame);
   switch (groupBy) {
     case 'lineno':

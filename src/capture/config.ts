@@ -18,6 +18,17 @@ export interface CaptureConfig {
   producer: string;
   /** `--exact-lines`: run user code with its allocating expressions wrapped (src/lines/wrap.ts). */
   exactLines?: boolean;
+  /** Snapshots while the program runs (`--snapshot-*`); absent: none, and no signal handler. */
+  snapshots?: SnapshotConfig;
+}
+
+export interface SnapshotConfig {
+  /** Absolute folder for `snapshot-NNNN.trace` files. */
+  dir: string;
+  /** Period in ms, or `null` for none. */
+  everyMs: number | null;
+  /** Signal that takes a snapshot, or `null` for none. */
+  signal: string | null;
 }
 
 export function parseCaptureConfig(text: string | undefined): CaptureConfig | null {

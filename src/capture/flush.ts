@@ -17,6 +17,8 @@ export interface FlushRequest {
   notes: string[];
   /** Scripts that ran rewritten by `--exact-lines`, or `null` when that mode is off. */
   exactLines?: ReadonlySet<string> | null;
+  /** Position in a series of snapshots (0 when not part of one). */
+  sequence?: number;
 }
 
 // Everything under dist/src is alloctrace's own code.
@@ -52,7 +54,7 @@ export function writeFinalTrace(request: FlushRequest): void {
     startTime: request.startTime,
     time: new Date().toISOString(),
     reason: request.reason,
-    sequence: 0,
+    sequence: request.sequence ?? 0,
     thread: { id: 0, name: 'main' },
     flags: samplerFlags(request),
     notes: request.notes,

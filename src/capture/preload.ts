@@ -39,6 +39,12 @@ function install(): void {
 
   process.on('exit', () => flush('exit'));
 
+  if (config.snapshots !== undefined) {
+    // Lazy: programs traced without snapshots never load this (and get no signal handler).
+    const { installSnapshots } = require('./snapshots') as typeof import('./snapshots');
+    installSnapshots({ engine, config, snapshots: config.snapshots, startTime, notes: () => [...engine.notes] });
+  }
+
   // A signal that would end the program: write the trace, then end it the same way. When the
   // program has its own listener, it decides; its eventual exit writes the trace.
   for (const signal of TERMINATING_SIGNALS) {

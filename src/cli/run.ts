@@ -15,6 +15,7 @@ import { PRODUCER } from '../version';
 import type { CliIo, Outcome } from './io';
 import { formatWarnings, prepareTrace, renderTraceReport, type ReportOptions } from './present';
 import { findProjectRoot } from './project-root';
+import { finishSnapshots, prepareSnapshotDir, type SnapshotOptions } from './snapshot-dir';
 
 export interface RunOptions extends ReportOptions {
   interval: number;
@@ -26,6 +27,8 @@ export interface RunOptions extends ReportOptions {
   inlining: boolean;
   /** `--exact-lines`: wrap allocating expressions so each gets its own frame (implies no inlining). */
   exactLines: boolean;
+  /** `--snapshot-*`: numbered traces while the program runs; `null`: none. */
+  snapshots?: SnapshotOptions | null;
 }
 
 /** V8 flags that turn inlining off (TurboFan and Maglev), checked on Node 20. */
@@ -87,6 +90,8 @@ export async function runCommand(script: string, args: string[], options: RunOpt
   const output = options.output === null ? null : path.resolve(io.cwd, options.output);
   if (output !== null) checkOutputPath(output, options.force);
   const node = options.node ?? process.execPath;
+  const snapshots = options.snapshots ?? null;
+  const snapshotDir = snapshots === null ? null : prepareSnapshotDir(snapshots.dir, io.cwd, options.force);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alloctrace-'));
   try {
@@ -98,6 +103,7 @@ export async function runCommand(script: string, args: string[], options: RunOpt
       argv: [script, ...args],
       producer: PRODUCER,
     };
+    if (snapshots !== null && snapshotDir !== null) config.snapshots = { dir: snapshotDir, everyMs: snapshots.everyMs, signal: snapshots.signal };
     if (options.exactLines) config.exactLines = true;
     const v8Flags = options.exactLines || !options.inlining ? NO_INLINING_FLAGS : [];
     const child = spawn(node, [...v8Flags, `--require=${PRELOAD}`, scriptPath, ...args], {
@@ -126,6 +132,7 @@ export async function runCommand(script: string, args: string[], options: RunOpt
     if (!fs.existsSync(config.output)) {
       const how = ended.signal !== null ? `the program was killed by ${ended.signal}` : `the program exited with code ${String(ended.code)}`;
       io.writeErr(`alloctrace: no trace was written: ${how} before alloctrace could write one\n`);
+      if (snapshots !== null && snapshotDir !== null) finishSnapshots(snapshotDir, snapshots.dir, null, io);
       return outcome;
     }
     const prepared = prepareTrace(readTraceFile(config.output, { producer: PRODUCER }), options.sourceMaps);
@@ -138,6 +145,7 @@ export async function runCommand(script: string, args: string[], options: RunOpt
       }
     }
     io.writeErr(renderTraceReport(prepared, options));
+    if (snapshots !== null && snapshotDir !== null) finishSnapshots(snapshotDir, snapshots.dir, prepared.trace, io);
     return outcome;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
