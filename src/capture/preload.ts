@@ -42,7 +42,7 @@ function install(): void {
   if (config.snapshots !== undefined) {
     // Lazy: programs traced without snapshots never load this (and get no signal handler).
     const { installSnapshots } = require('./snapshots') as typeof import('./snapshots');
-    installSnapshots({ engine, config, snapshots: config.snapshots, startTime, notes: () => [...engine.notes] });
+    installSnapshots({ engine, config, snapshots: config.snapshots, startTime, notes: () => [...engine.notes, ...(exactLines?.notes ?? [])], exactLines: () => exactLines?.urls() ?? null });
   }
 
   // A signal that would end the program: write the trace, then end it the same way. When the

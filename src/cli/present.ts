@@ -48,8 +48,21 @@ export function prepareTrace(trace: TraceFile, sourceMaps: boolean): Prepared {
     const lines = resolveLines(dropLines(unsymbolizeTrace(read.trace)), { mapper: null, cache });
     return { trace: lines.trace, warnings: [...read.warnings, ...lines.warnings] };
   }
-  const mapper = new SourceMapper();
-  const cache = new CodeCache();
+  return resolveTrace(trace);
+}
+
+/** Per-run caches of source maps and parsed scripts, shared by every trace of one command. */
+export interface Resolvers {
+  mapper: SourceMapper;
+  cache: CodeCache;
+}
+
+/**
+ * Everything not resolved yet, in order: `--exact-lines` positions read back, source maps, then
+ * proven lines.
+ */
+export function resolveTrace(trace: TraceFile, resolvers: Resolvers = { mapper: new SourceMapper(), cache: new CodeCache() }): Prepared {
+  const { mapper, cache } = resolvers;
   const read = readWrappedPositions(trace, cache);
   const symbolized = symbolizeTrace(read.trace, { mapper });
   const lines = resolveLines(symbolized.trace, { mapper, cache });

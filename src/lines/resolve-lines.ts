@@ -43,7 +43,26 @@ function callName(name: string): string {
 
 /** A function's code less what `--exact-lines` wrapped (that runs, and allocates, in wrappers). */
 function withoutWrapped(code: FunctionCode, wraps: readonly Wrap[]): FunctionCode {
-  const inside = (offset: number): boolean => wraps.some((w) => w.start <= offset && offset < w.end);
+  // Wraps sorted by start, with the furthest end so far: an offset is inside some wrap when the
+  // furthest end among wraps starting at or before it lies beyond it.
+  const sorted = [...wraps].sort((a, b) => a.start - b.start);
+  const reach: number[] = [];
+  for (const w of sorted) reach.push(Math.max(w.end, reach[reach.length - 1] ?? -1));
+  const inside = (offset: number): boolean => {
+    let lo = 0;
+    let hi = sorted.length - 1;
+    let last = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]!.start <= offset) {
+        last = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return last >= 0 && reach[last]! > offset;
+  };
   return { calls: code.calls.filter((c) => !inside(c.offset)), allocations: code.allocations.filter((o) => !inside(o)) };
 }
 

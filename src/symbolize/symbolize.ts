@@ -32,7 +32,9 @@ export function symbolizeTrace(trace: TraceFile, options: MapperOptions & { mapp
     if (script.map !== 'unresolved') return script;
     pending.add(i);
     const info = mapper.info(script.url);
-    const record: ScriptRecord = { url: script.url, path: script.path, map: info.status };
+    // Keep what other stages recorded (--exact-lines); lines proven without this map are redone.
+    const { mapError: _stale, code: _code, codeError: _codeError, ...rest } = script;
+    const record: ScriptRecord = { ...rest, map: info.status };
     if (info.error !== undefined) {
       record.mapError = info.error;
       warnings.push(`${script.path ?? script.url}: ${info.error}; showing generated positions`);
