@@ -24,7 +24,7 @@ export function describeMeasure(measure: Measure): string {
 }
 
 /**
- * `src/a.ts:44 (in grow, via repeat)` (exact line), `src/a.ts:40 (in grow, lines 44|47)` (one of
+ * `src/a.ts:44 (grow, via repeat)` (exact line), `src/a.ts:40 (in grow, lines 44|47)` (one of
  * those lines; 40 is where grow starts), `src/a.ts:40 (in grow)` (function start only),
  * `src/a.ts (top level)`, `repeat (builtin)`.
  */
@@ -33,8 +33,9 @@ export function formatRowLocation(location: Location, via: string | null): strin
   let head: string;
   switch (location.precision) {
     case 'exact':
+      // `(f)`, not `(in f)`: the line itself is proven; `(in f)` marks a function's start.
       head = `${location.file}:${location.line}`;
-      extras.push(location.function === TOP_LEVEL ? 'top level' : `in ${location.function}`);
+      extras.push(location.function === TOP_LEVEL ? 'top level' : location.function);
       break;
     case 'candidates':
       head = location.line === null ? `${location.file}` : `${location.file}:${location.line}`;

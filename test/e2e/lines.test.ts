@@ -104,7 +104,8 @@ describe('exact allocating and calling lines', () => {
     const twiceStart = lineOf(fixture, 'src/twice.ts', 'export function twice(');
     const lines = `lines ${lineOf(fixture, 'src/twice.ts', '// CALL slice 1')}\\|${lineOf(fixture, 'src/twice.ts', '// CALL slice 2')}`;
     assert.match(result.stderr, new RegExp(`^src/twice\\.ts:${twiceStart} \\(in twice, ${lines}, via slice\\): size=`, 'm'));
-    assert.match(result.stderr, new RegExp(`^${at('build', '// ALLOC makeRow')} \\(in makeRow\\): size=.*\\n {4}${at('build', '// ALLOC makeRow')} \\(in makeRow\\)\\n {4}${at('build', '// CALL makeRow')} \\(in build\\)\\n {4}${at('main', '// CALL build')} \\(top level\\)$`, 'm'));
+    // Exact lines read `file:N (f)`; `(in f)` is kept for a function's start.
+    assert.match(result.stderr, new RegExp(`^${at('build', '// ALLOC makeRow')} \\(makeRow\\): size=.*\\n {4}${at('build', '// ALLOC makeRow')} \\(makeRow\\)\\n {4}${at('build', '// CALL makeRow')} \\(build\\)\\n {4}${at('main', '// CALL build')} \\(top level\\)$`, 'm'));
     assert.match(result.stderr, /Note: "\(in f, lines A\|B\)": the allocation is on one of those lines/);
   });
 });
