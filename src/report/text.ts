@@ -35,7 +35,8 @@ export function formatRowLocation(location: Location, via: string | null): strin
     case 'exact':
       // `(f)`, not `(in f)`: the line itself is proven; `(in f)` marks a function's start.
       head = `${location.file}:${location.line}`;
-      extras.push(location.function === TOP_LEVEL ? 'top level' : location.function);
+      // `(anonymous)`, `<instance_members_initializer>` and the like are names already.
+      extras.push(location.function === TOP_LEVEL ? 'top level' : location.function.replace(/^\((.*)\)$/, '$1'));
       break;
     case 'candidates':
       head = location.line === null ? `${location.file}` : `${location.file}:${location.line}`;
