@@ -5,7 +5,8 @@
  * The allocation list is deliberately wide. Optimised code inlines callees and builtins, and
  * their allocations are then charged to this function: so every call counts, beside literals,
  * `new`, spread/rest, templates, `+` (string concatenation), closures, regexps, iteration
- * protocols, `await`/`yield`, `arguments` and element stores. A line is claimed only when all
+ * protocols, `await`/`yield`, `arguments`, element stores, and the entry of async functions and
+ * generators (their promise or generator object). A line is claimed only when all
  * of them are on it. Not counted (see docs/decisions.md): heap numbers from arithmetic,
  * named-property stores, inlined getters.
  */
@@ -146,6 +147,8 @@ export function analyseFunction(root: AstNode, part: ClassPart = 'constructor'):
       if (value !== null) start.push(value);
     }
   } else if (isFunctionNode(root)) {
+    // An async function allocates its promise, a generator its generator object, on entry.
+    if (root['async'] === true || root['generator'] === true) code.allocations.push(root.start);
     for (const p of (root['params'] as unknown[]) ?? []) if (isAstNode(p)) start.push(p);
     const body = child(root, 'body');
     if (body !== null) start.push(body);
