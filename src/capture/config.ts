@@ -18,6 +18,8 @@ export interface CaptureConfig {
   producer: string;
   /** Trace Node child processes too: the preload passes itself on (see children.ts). */
   children?: boolean;
+  /** `--exact-lines`: run user code with its allocating expressions wrapped (src/lines/wrap.ts). */
+  exactLines?: boolean;
   /** Snapshots while the program runs (`--snapshot-*`); absent: none, and no signal handler. */
   snapshots?: SnapshotConfig;
 }

@@ -56,6 +56,8 @@ function install(): void {
     return;
   }
   retainModuleScripts();
+  // Installed after the retainer, so that its rewrite is what the retainer extends and compiles.
+  const exactLines = config.exactLines === true ? (require('./exact-lines') as typeof import('./exact-lines')).installExactLines() : null;
   let supervisor: WorkerSupervisor | null = null;
   if (isMainThread) {
     shareWithWorkers(config);
@@ -74,7 +76,7 @@ function install(): void {
     try {
       // Lazy: the converter and writer are not needed until the end.
       const { writeFinalTrace } = require('./flush') as typeof import('./flush');
-      const notes = [...engine.notes, ...(supervisor?.notes ?? [])];
+      const notes = [...engine.notes, ...(supervisor?.notes ?? []), ...(exactLines?.notes ?? [])];
       if (note !== undefined) notes.push(note);
       writeFinalTrace({
         engine,
@@ -82,6 +84,7 @@ function install(): void {
         startTime,
         reason,
         notes,
+        exactLines: exactLines?.urls() ?? null,
         output: isMainThread ? config.output : workerOutput(config.output, threadId),
         thread: isMainThread ? { id: 0, name: 'main' } : { id: threadId, name: workerName() || `worker ${threadId}` },
         argv: config.argv,
@@ -104,7 +107,7 @@ function install(): void {
   if (config.snapshots !== undefined) {
     // Lazy: programs traced without snapshots never load this (and get no signal handler).
     const { installSnapshots } = require('./snapshots') as typeof import('./snapshots');
-    installSnapshots({ engine, config, snapshots: config.snapshots, startTime, notes: () => [...engine.notes] });
+    installSnapshots({ engine, config, snapshots: config.snapshots, startTime, notes: () => [...engine.notes, ...(exactLines?.notes ?? [])], exactLines: () => exactLines?.urls() ?? null });
   }
 
   // A signal that would end the program: write the trace, then end it the same way. When the

@@ -58,6 +58,8 @@ function reportOptions(flags: CommonFlags): ReportOptions {
 }
 
 interface RunFlags {
+  inlining: boolean;
+  exactLines?: boolean;
   interval: string;
   mode: string;
   output?: string;
@@ -126,7 +128,9 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         .option('--loader <module>', 'loader for a .ts entry (default: tsx from your project)')
         .option('--snapshot-dir <dir>', 'write numbered traces of the running program here (snapshot-0001.trace, …)')
         .option('--snapshot-every <duration>', 'write a snapshot every period (500ms, 30s, 2m); needs --snapshot-dir')
-        .option('--snapshot-signal <signal>', 'signal that writes a snapshot (default SIGUSR2 with --snapshot-dir), or none'),
+        .option('--snapshot-signal <signal>', 'signal that writes a snapshot (default SIGUSR2 with --snapshot-dir), or none')
+        .option('--no-inlining', "turn V8's inlining off: each function keeps its own allocations (slower)")
+        .option('--exact-lines', 'exact line for direct allocations: run your code with each allocating expression in its own function (slower; implies --no-inlining)'),
     ),
   )
     .exitOverride()
@@ -141,6 +145,8 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         output: flags.output ?? null,
         force: flags.force === true,
         node: flags.node ?? null,
+        inlining: flags.inlining,
+        exactLines: flags.exactLines === true,
         snapshots: snapshotOptions(flags),
       };
       done(await runCommand(script, args, options, io));

@@ -30,9 +30,16 @@ export interface RunOptions extends ReportOptions, IsolateSelector {
   output: string | null;
   force: boolean;
   node: string | null;
+  /** `false` (`--no-inlining`): V8 keeps each function's allocations in its own frame. */
+  inlining: boolean;
+  /** `--exact-lines`: wrap allocating expressions so each gets its own frame (implies no inlining). */
+  exactLines: boolean;
   /** `--snapshot-*`: numbered traces while the program runs; `null`: none. */
   snapshots?: SnapshotOptions | null;
 }
+
+/** V8 flags that turn inlining off (TurboFan and Maglev), checked on Node 20. */
+export const NO_INLINING_FLAGS = ['--no-turbo-inlining', '--no-maglev-inlining'];
 
 export const PRELOAD = path.join(__dirname, '..', 'capture', 'preload.js');
 
@@ -71,12 +78,14 @@ function waitForChild(child: ReturnType<typeof spawn>): Promise<{ code: number |
 /** Node arguments (before the script) and the command that starts the program. */
 function commandLine(entry: Entry, args: string[], options: RunOptions, io: CliIo): { file: string; args: string[] } {
   const node = options.node ?? process.execPath;
+  // V8 flags go on node's command line (NODE_OPTIONS does not take them: a command's node children run without).
+  const v8Flags = options.exactLines || !options.inlining ? NO_INLINING_FLAGS : [];
   switch (entry.kind) {
     case 'javascript':
-      return { file: node, args: [`--require=${PRELOAD}`, entry.file, ...args] };
+      return { file: node, args: [...v8Flags, `--require=${PRELOAD}`, entry.file, ...args] };
     case 'typescript': {
       const loader = typescriptLoader(entry.file, options.loader, io.cwd, process.version);
-      return { file: node, args: [`--require=${PRELOAD}`, ...(loader === null ? [] : [loader]), entry.file, ...args] };
+      return { file: node, args: [...v8Flags, `--require=${PRELOAD}`, ...(loader === null ? [] : [loader]), entry.file, ...args] };
     }
     case 'command':
       return { file: entry.command, args };
@@ -109,6 +118,7 @@ export async function runCommand(script: string, args: string[], options: RunOpt
       children: options.children,
     };
     if (snapshots !== null && snapshotDir !== null) config.snapshots = { dir: snapshotDir, everyMs: snapshots.everyMs, signal: snapshots.signal };
+    if (options.exactLines) config.exactLines = true;
     // A command (npm, npx, a shell script) is not node: each Node process it starts traces itself.
     const env: NodeJS.ProcessEnv =
       entry.kind === 'command'

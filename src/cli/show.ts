@@ -1,4 +1,5 @@
 /** `alloctrace show`: report saved traces (files or folders, merged) or V8 `.heapprofile`s. */
+import { linesPending } from '../lines/resolve-lines';
 import { loadMergedTrace } from '../trace/load-many';
 import { selectIsolates, type IsolateSelector } from '../trace/merge';
 import type { ReadOptions } from '../trace/read';
@@ -18,7 +19,7 @@ export function showCommand(files: string | readonly string[], options: ShowOpti
   const merged = loadMergedTrace(typeof files === 'string' ? [files] : files, io.cwd, readOptions);
   const trace = selectIsolates(merged, options);
   // A trace stores resolved positions already; re-resolve only what was never resolved.
-  const needsMaps = options.sourceMaps && trace.scripts.some((s) => s.map === 'unresolved');
+  const needsMaps = options.sourceMaps && (trace.scripts.some((s) => s.map === 'unresolved' || s.exactLines === 'wrapped') || linesPending(trace));
   const prepared = needsMaps || !options.sourceMaps ? prepareTrace(trace, options.sourceMaps) : { trace, warnings: [] };
   io.writeErr(formatWarnings(prepared.warnings));
   io.writeOut(renderTraceReport(prepared, options));

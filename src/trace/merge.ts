@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { AlloctraceError } from '../errors';
-import type { FrameRecord, ScriptRecord, ThreadRecord, TraceFile, TraceMeta } from './format';
+import type { CodePoint, FrameRecord, LineRecord, ScriptRecord, ThreadRecord, TraceFile, TraceMeta } from './format';
 import { fileOfUrl, relativeToRoot } from './v8-profile';
 
 /** The isolates a trace's samples come from: its `threads` table, or its own meta. */
@@ -56,6 +56,16 @@ function rebase(p: string, from: string | null, to: string | null): string {
   return relativeToRoot(to, path.resolve(from, p));
 }
 
+function rebasePoint(point: CodePoint, from: string | null, to: string | null): CodePoint {
+  return point.original === undefined ? point : { ...point, original: { ...point.original, source: rebase(point.original.source, from, to) } };
+}
+
+/** A proven line (`stacks.call`, frames' `self`) with its original sources re-expressed for `to`. */
+function rebaseLine(record: LineRecord, from: string | null, to: string | null): LineRecord {
+  if (from === to) return record;
+  return 'exact' in record ? { exact: rebasePoint(record.exact, from, to) } : { candidates: record.candidates.map((p) => rebasePoint(p, from, to)) };
+}
+
 function same<T>(values: readonly T[]): T | null {
   const first = values[0];
   return first !== undefined && values.every((v) => v === first) ? first : null;
@@ -82,6 +92,8 @@ export function mergeTraces(traces: readonly TraceFile[]): TraceFile {
   const frames: FrameRecord[] = [];
   const frameIndex = new Map<string, number>();
   const stacks: TraceFile['stacks'] = { frame: [], parent: [] };
+  // Proven call lines (resolved traces): kept per stack, `null` where a trace has none.
+  const call: Array<LineRecord | null> | null = kept.some((t) => t.stacks.call !== undefined) ? [] : null;
   const samples: Required<TraceFile['samples']> = { stack: [], size: [], count: [], ordinal: [], thread: [] };
   const notes: string[] = [];
 
@@ -119,6 +131,7 @@ export function mergeTraces(traces: readonly TraceFile[]): TraceFile {
       if (f.kind === 'script') {
         frame = { ...f, script: scriptMap[f.script] ?? 0 };
         if (f.original !== undefined) frame.original = { ...f.original, source: rebase(f.original.source, from, root) };
+        if (f.self !== undefined) frame.self = rebaseLine(f.self, from, root);
       }
       const key = JSON.stringify(frame);
       let i = frameIndex.get(key);
@@ -134,6 +147,10 @@ export function mergeTraces(traces: readonly TraceFile[]): TraceFile {
       stacks.frame.push(frameMap[trace.stacks.frame[s]!] ?? 0);
       const parent = trace.stacks.parent[s]!;
       stacks.parent.push(parent < 0 ? -1 : parent + stackBase);
+      if (call !== null) {
+        const line = trace.stacks.call?.[s] ?? null;
+        call.push(line === null ? null : rebaseLine(line, from, root));
+      }
     }
     const n = trace.samples.stack.length;
     for (let i = 0; i < n; i++) {
@@ -164,6 +181,7 @@ export function mergeTraces(traces: readonly TraceFile[]): TraceFile {
     flags: [...new Set(metas.flatMap((m) => m.flags))],
     notes,
   };
+  if (call !== null) stacks.call = call;
   return { format: first.format, version: first.version, producer: first.producer, meta, threads, scripts, frames, stacks, samples };
 }
 
