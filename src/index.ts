@@ -2,11 +2,16 @@
  * alloctrace's library API. See README "Library API".
  */
 export { AlloctraceError, type ErrorCode } from './errors';
-export type { TraceFile, TraceMeta, FrameRecord, ScriptRecord, TraceMode } from './trace/format';
+export type { TraceFile, TraceMeta, FrameRecord, ScriptRecord, ThreadRecord, TraceMode } from './trace/format';
 export { readTraceFile, parseTrace } from './trace/read';
+export { loadTraces, loadMergedTrace } from './trace/load-many';
+export { mergeTraces, selectIsolates, type IsolateSelector } from './trace/merge';
 export { writeTrace } from './trace/write';
 export { symbolizeTrace } from './symbolize/symbolize';
 export { SourceMapper } from './symbolize/mapper';
+/** Real source lines (call and allocation lines proven from the code): run after `symbolizeTrace`. */
+export { resolveLines } from './lines/resolve-lines';
+export type { LineRecord, CodePoint } from './trace/format';
 export { computeStatistics, type GroupBy, type Statistic as StatisticRow, type StatisticsReport } from './analyze/statistics';
 export type { Location, Precision, Origin } from './analyze/location';
 export { formatSize, formatCount } from './report/units';

@@ -6,6 +6,7 @@ import type { TraceFile, TraceMeta } from '../trace/format';
 import { computeStatistics, type GroupBy, type Statistic, type StatisticsOptions, type Totals } from './statistics';
 import { takeTop, type Omitted } from './top';
 import { computeCumulativeStatistics } from './cumulative';
+import { isolateTotals, type IsolateTotal } from './isolates';
 
 export interface StatisticsReportView {
   kind: 'statistics';
@@ -17,6 +18,8 @@ export interface StatisticsReportView {
   omitted: Omitted;
   /** One-line facts for the footer (trace notes, map warnings, caveats). */
   notes: string[];
+  /** Per thread/process totals when the report merges several, largest first. */
+  isolates?: IsolateTotal[];
 }
 
 export interface Measure {
@@ -24,17 +27,18 @@ export interface Measure {
   interval: number | null;
   reason: TraceMeta['reason'];
   sequence: number;
-  /** Number of traces merged into this report. */
+  /** Number of isolates (threads, processes) merged into this report. */
   traces: number;
 }
 
 export const OUTSIDE_HEAP_NOTE = 'Buffer and ArrayBuffer contents live outside the V8 heap and are not sampled.';
 export const CUMULATIVE_NOTE = 'cumulative: each row counts every sample with that row in its stack; rows overlap and add up to more than the total.';
 export const FUNCTION_PRECISION_NOTE = '"file:N (in f)" is the line where function f starts: V8 samples by function, not by line.';
+export const CANDIDATES_NOTE = '"(in f, lines A|B)": the allocation is on one of those lines of f; its code alone cannot tell which.';
 
 export function measureOf(trace: TraceFile): Measure {
   const { mode, interval, reason, sequence } = trace.meta;
-  return { mode, interval, reason, sequence, traces: 1 };
+  return { mode, interval, reason, sequence, traces: trace.threads?.length ?? 1 };
 }
 
 export function buildStatisticsReport(
@@ -46,6 +50,13 @@ export function buildStatisticsReport(
   const notes = [...trace.meta.notes, ...(options.notes ?? [])];
   if (options.cumulative === true) notes.push(CUMULATIVE_NOTE);
   if (shown.some((s) => s.location.precision === 'function')) notes.push(FUNCTION_PRECISION_NOTE);
+  if (shown.some((s) => s.location.precision === 'candidates')) notes.push(CANDIDATES_NOTE);
   notes.push(OUTSIDE_HEAP_NOTE);
-  return { kind: 'statistics', groupBy: options.groupBy, measure: measureOf(trace), total: full.total, stats: shown, omitted, notes };
+  const view: StatisticsReportView = { kind: 'statistics', groupBy: options.groupBy, measure: measureOf(trace), total: full.total, stats: shown, omitted, notes };
+  const isolates = isolateTotals(trace);
+  if (isolates.length > 0) {
+    view.isolates = isolates;
+    view.measure.traces = isolates.length;
+  }
+  return view;
 }

@@ -6,7 +6,7 @@
 import { AlloctraceError } from '../errors';
 import type { TraceFile } from '../trace/format';
 import { locationKey, type Location } from './location';
-import { groupKey, groupLocation, StackIndex, type GroupBy, type StatisticsOptions, type Totals } from './statistics';
+import { groupKey, groupLocation, rowLocation, StackIndex, sumPerStack, type Attribution, type GroupBy, type StatisticsOptions, type Totals } from './statistics';
 
 export interface SiteOptions extends StatisticsOptions {
   /**
@@ -45,7 +45,8 @@ export function checkSiteOptions(options: SiteOptions): void {
 
 interface Key {
   key: string;
-  frame: number;
+  /** Where the sample is charged (frame, and the line it was at). */
+  at: Attribution;
   via: string | null;
 }
 
@@ -55,57 +56,41 @@ function keysOfStack(index: StackIndex, stack: number, options: SiteOptions): Ke
   if (options.cumulative === true) {
     const seen = new Set<string>();
     const out: Key[] = [];
-    for (const frame of index.framesOf(stack)) {
+    const nodes = index.nodesOf(stack);
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      const frame = index.trace.stacks.frame[node] ?? 0;
       if (index.location(frame).origin === 'pseudo') continue;
-      const key = groupKey(index, stack, frame, null, groupBy);
+      // Each frame at the line it was executing on this stack.
+      const at: Attribution = { frame, via: null, node, callee: i > 0 ? nodes[i - 1]! : -1 };
+      const key = groupKey(index, stack, at, groupBy);
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ key, frame, via: null });
+      out.push({ key, at, via: null });
     }
     return out;
   }
-  const { frame, via } = index.attribute(stack, options);
+  const at = index.attribute(stack, options);
+  const { via } = at;
   // A traceback's own key is frame numbers: rebuild it from locations so traces line up.
   const key =
     groupBy === 'traceback'
       ? index
-          .framesOf(stack)
-          .map((f) => locationKey(index.location(f)))
+          .tracebackOf(stack)
+          .map((l) => locationKey(l))
           .join('\u0002') + `\u0001${via ?? ''}`
-      : groupKey(index, stack, frame, via, groupBy);
-  return [{ key, frame, via: groupBy === 'lineno' || groupBy === 'traceback' ? via : null }];
+      : groupKey(index, stack, at, groupBy);
+  return [{ key, at, via: groupBy === 'lineno' || groupBy === 'traceback' ? via : null }];
 }
 
 export function groupSites(trace: TraceFile, options: SiteOptions, index = new StackIndex(trace)): Sites {
   checkSiteOptions(options);
   const total: Totals = { size: 0, count: 0, samples: 0 };
-  const { stack: stacks, size: sizes, count: counts } = trace.samples;
-  // Per stack first (flat arrays, no lookups), then per site: traces have millions of samples on
-  // far fewer stacks (1 M samples: 4 s → well under 1 s; docs/benchmarks.md).
-  const stackCount = trace.stacks.frame.length;
-  const perStack = {
-    size: new Float64Array(stackCount),
-    count: new Float64Array(stackCount),
-    samples: new Uint32Array(stackCount),
-    heaviest: new Float64Array(stackCount).fill(-1),
-    /** Index of the stack's first sample of the heaviest size: ties go to the earlier sample. */
-    heaviestAt: new Float64Array(stackCount),
-  };
-  for (let i = 0; i < stacks.length; i++) {
-    const stack = stacks[i]!;
-    const size = sizes[i]!;
-    const count = counts[i]!;
-    total.size += size;
-    total.count += count;
-    perStack.size[stack]! += size;
-    perStack.count[stack]! += count;
-    perStack.samples[stack]! += 1;
-    if (size > perStack.heaviest[stack]!) {
-      perStack.heaviest[stack] = size;
-      perStack.heaviestAt[stack] = i;
-    }
-  }
-  total.samples = stacks.length;
+  // Per stack first, then per site (statistics.ts `sumPerStack`): 1 M samples took 4 s with a
+  // string-keyed lookup per sample, well under 1 s this way (docs/benchmarks.md).
+  const perStack = sumPerStack(trace, total);
+  const stackCount = perStack.samples.length;
+  const stacks = trace.samples.stack;
   // Sample indices sorted by stack (a counting sort): a site's members are its stacks' runs.
   const first = new Uint32Array(stackCount + 1);
   for (let s = 0; s < stackCount; s++) first[s + 1] = first[s]! + perStack.samples[s]!;
@@ -117,12 +102,12 @@ export function groupSites(trace: TraceFile, options: SiteOptions, index = new S
   for (let stack = 0; stack < stackCount; stack++) {
     const samples = perStack.samples[stack]!;
     if (samples === 0) continue;
-    for (const { key, frame, via } of keysOfStack(index, stack, options)) {
+    for (const { key, at, via } of keysOfStack(index, stack, options)) {
       let site = sites.get(key);
       if (site === undefined) {
         site = {
           key,
-          location: groupLocation(index.location(frame), options.groupBy),
+          location: groupLocation(rowLocation(index, at, options.groupBy), options.groupBy),
           via,
           size: 0,
           count: 0,
@@ -140,18 +125,17 @@ export function groupSites(trace: TraceFile, options: SiteOptions, index = new S
       site.samples += samples;
       for (let j = first[stack]!; j < first[stack + 1]!; j++) site.members.push(byStack[j]!);
       const heaviest = perStack.heaviest[stack]!;
-      const at = perStack.heaviestAt[stack]!;
-      if (heaviest > site.heaviest || (heaviest === site.heaviest && at < site.heaviestAt)) {
+      const heaviestAt = perStack.heaviestAt[stack]!;
+      if (heaviest > site.heaviest || (heaviest === site.heaviest && heaviestAt < site.heaviestAt)) {
         site.heaviest = heaviest;
-        site.heaviestAt = at;
+        site.heaviestAt = heaviestAt;
         site.heaviestStack = stack;
       }
     }
   }
   const out = new Map<string, Site>();
   for (const [key, s] of sites) {
-    const traceback = index.framesOf(s.heaviestStack).map((f) => index.location(f));
-    out.set(key, { key: s.key, location: s.location, via: s.via, size: s.size, count: s.count, samples: s.samples, traceback, members: s.members });
+    out.set(key, { key: s.key, location: s.location, via: s.via, size: s.size, count: s.count, samples: s.samples, traceback: index.tracebackOf(s.heaviestStack), members: s.members });
   }
   return { groupBy: options.groupBy, sites: out, total };
 }

@@ -3,6 +3,7 @@
  * size and count, sorted by size. tracemalloc's `Snapshot.statistics()`, over V8 samples.
  */
 import type { TraceFile, TraceMode } from '../trace/format';
+import { locationAt } from './line-location';
 import { locationKey, locationOfFrame, type Location } from './location';
 
 export type GroupBy = 'lineno' | 'filename' | 'function' | 'traceback';
@@ -51,11 +52,22 @@ export interface StatisticsReport {
   stats: Statistic[];
 }
 
+/** Where a sample is charged: a frame, the stack node it is at, and the node it called there. */
+export interface Attribution {
+  frame: number;
+  via: string | null;
+  /** Stack node of `frame`. */
+  node: number;
+  /** Stack node `frame` called on this stack (`-1`: it allocated itself). */
+  callee: number;
+}
+
 /** Per-trace cache of frame locations and per-stack attribution. */
 export class StackIndex {
   readonly trace: TraceFile;
   private readonly locations: Location[];
-  private readonly attribution = new Map<string, Array<{ frame: number; via: string | null } | undefined>>();
+  private readonly attribution = new Map<string, Array<Attribution | undefined>>();
+  private readonly lineLocations = new Map<string, Location>();
 
   constructor(trace: TraceFile) {
     this.trace = trace;
@@ -68,6 +80,49 @@ export class StackIndex {
     return location;
   }
 
+  /**
+   * Location of stack node `node` at the line it was executing: the call into `callee` (a stack
+   * node), or its own allocation when `callee` is `-1`, where the code proved one.
+   */
+  locationAt(node: number, callee: number): Location {
+    const key = `${node},${callee}`;
+    let location = this.lineLocations.get(key);
+    if (location === undefined) {
+      location = locationAt(this.trace, node, callee, this.location(this.trace.stacks.frame[node] ?? 0));
+      this.lineLocations.set(key, location);
+    }
+    return location;
+  }
+
+  /** Stack nodes of a stack, innermost first. */
+  nodesOf(stack: number): number[] {
+    const out: number[] = [];
+    const { parent } = this.trace.stacks;
+    for (let s = stack; s >= 0; s = parent[s] ?? -1) out.push(s);
+    return out;
+  }
+
+  /**
+   * Each frame of a stack at the line it was executing, innermost first. An `--exact-lines`
+   * wrapper already is its enclosing function at that line: the frames it stands for are skipped.
+   */
+  tracebackOf(stack: number): Location[] {
+    const nodes = this.nodesOf(stack);
+    const out: Location[] = [];
+    let skipping = false;
+    for (let i = 0; i < nodes.length; i++) {
+      const frame = this.trace.frames[this.trace.stacks.frame[nodes[i]!] ?? 0];
+      const wrapper = frame?.kind === 'script' && frame.wrapper !== undefined;
+      if (skipping) {
+        if (!wrapper) skipping = false;
+        continue;
+      }
+      out.push(this.locationAt(nodes[i]!, i > 0 ? nodes[i - 1]! : -1));
+      if (wrapper) skipping = true;
+    }
+    return out;
+  }
+
   /** Frame indices of a stack, innermost first. */
   framesOf(stack: number): number[] {
     const out: number[] = [];
@@ -77,7 +132,7 @@ export class StackIndex {
   }
 
   /** The frame a sample at `stack` is charged to, and what it called to allocate. */
-  attribute(stack: number, options: AttributionOptions): { frame: number; via: string | null } {
+  attribute(stack: number, options: AttributionOptions): Attribution {
     const mode = options.userCode === true ? 'user' : 'any';
     let cache = this.attribution.get(mode);
     if (cache === undefined) {
@@ -92,21 +147,27 @@ export class StackIndex {
     return hit;
   }
 
-  private computeAttribution(stack: number, userCode: boolean): { frame: number; via: string | null } {
-    const frames = this.framesOf(stack);
-    const pick = (accept: (l: Location) => boolean): { frame: number; via: string | null } | null => {
-      for (let i = 0; i < frames.length; i++) {
-        const f = frames[i]!;
+  private computeAttribution(stack: number, userCode: boolean): Attribution {
+    const nodes = this.nodesOf(stack);
+    const frameAt = (i: number): number => this.trace.stacks.frame[nodes[i]!] ?? 0;
+    const pick = (accept: (l: Location) => boolean): Attribution | null => {
+      for (let i = 0; i < nodes.length; i++) {
+        const f = frameAt(i);
         if (!accept(this.location(f))) continue;
-        const callee = i > 0 ? this.location(frames[i - 1]!) : null;
-        return { frame: f, via: callee === null || callee.origin === 'pseudo' ? null : callee.function };
+        const callee = i > 0 ? this.location(frameAt(i - 1)) : null;
+        return {
+          frame: f,
+          via: callee === null || callee.origin === 'pseudo' ? null : callee.function,
+          node: nodes[i]!,
+          callee: i > 0 ? nodes[i - 1]! : -1,
+        };
       }
       return null;
     };
     const isCode = (l: Location): boolean => l.origin !== 'builtin' && l.origin !== 'pseudo';
     return (
       (userCode ? pick((l) => l.origin === 'user' || l.origin === 'collected') : null) ??
-      pick(isCode) ?? { frame: frames[0] ?? 0, via: null }
+      pick(isCode) ?? { frame: frameAt(0), via: null, node: stack, callee: -1 }
     );
   }
 }
@@ -118,11 +179,16 @@ export function groupLocation(location: Location, groupBy: GroupBy): Location {
   return location;
 }
 
-export function groupKey(index: StackIndex, stack: number, frame: number, via: string | null, groupBy: GroupBy): string {
-  const location = index.location(frame);
+/** The location a row shows: at the most precise line proven, except when grouping by function. */
+export function rowLocation(index: StackIndex, at: Attribution, groupBy: GroupBy): Location {
+  return groupBy === 'lineno' || groupBy === 'traceback' ? index.locationAt(at.node, at.callee) : index.location(at.frame);
+}
+
+export function groupKey(index: StackIndex, stack: number, at: Attribution, groupBy: GroupBy): string {
+  const location = index.location(at.frame);
   switch (groupBy) {
     case 'lineno':
-      return `${locationKey(location)}\u0001${via ?? ''}`;
+      return `${locationKey(rowLocation(index, at, groupBy))}\u0001${at.via ?? ''}`;
     case 'filename':
       return location.file ?? location.function;
     case 'function':
@@ -136,47 +202,20 @@ export function groupKey(index: StackIndex, stack: number, frame: number, via: s
 export function computeStatistics(trace: TraceFile, options: StatisticsOptions, index = new StackIndex(trace)): StatisticsReport {
   const { groupBy } = options;
   const total: Totals = { size: 0, count: 0, samples: 0 };
-  const { stack: stacks, size: sizes, count: counts } = trace.samples;
-
-  // Sum samples per stack first (flat arrays, no lookups), then group the stacks: traces have
-  // millions of samples on far fewer stacks. Measured in bench/ (docs/benchmarks.md).
-  const stackCount = trace.stacks.frame.length;
-  const perStack = {
-    size: new Float64Array(stackCount),
-    count: new Float64Array(stackCount),
-    samples: new Uint32Array(stackCount),
-    heaviest: new Float64Array(stackCount).fill(-1),
-    /** Index of the first sample of the stack with the heaviest size: ties go to the earlier. */
-    heaviestAt: new Float64Array(stackCount),
-  };
-  for (let i = 0; i < stacks.length; i++) {
-    const stack = stacks[i]!;
-    const size = sizes[i]!;
-    const count = counts[i]!;
-    total.size += size;
-    total.count += count;
-    perStack.size[stack]! += size;
-    perStack.count[stack]! += count;
-    perStack.samples[stack]! += 1;
-    if (size > perStack.heaviest[stack]!) {
-      perStack.heaviest[stack] = size;
-      perStack.heaviestAt[stack] = i;
-    }
-  }
-  total.samples = stacks.length;
+  const perStack = sumPerStack(trace, total);
 
   const groups = new Map<string, Statistic & { heaviest: number; heaviestAt: number; heaviestStack: number }>();
-  for (let stack = 0; stack < stackCount; stack++) {
+  for (let stack = 0; stack < perStack.samples.length; stack++) {
     const samples = perStack.samples[stack]!;
     if (samples === 0) continue;
-    const { frame, via } = index.attribute(stack, options);
-    const key = groupKey(index, stack, frame, via, groupBy);
+    const at = index.attribute(stack, options);
+    const key = groupKey(index, stack, at, groupBy);
     let group = groups.get(key);
     if (group === undefined) {
       group = {
         key,
-        location: groupLocation(index.location(frame), groupBy),
-        via: groupBy === 'lineno' || groupBy === 'traceback' ? via : null,
+        location: groupLocation(rowLocation(index, at, groupBy), groupBy),
+        via: groupBy === 'lineno' || groupBy === 'traceback' ? at.via : null,
         size: 0,
         count: 0,
         samples: 0,
@@ -191,10 +230,10 @@ export function computeStatistics(trace: TraceFile, options: StatisticsOptions, 
     group.count += perStack.count[stack]!;
     group.samples += samples;
     const heaviest = perStack.heaviest[stack]!;
-    const at = perStack.heaviestAt[stack]!;
-    if (heaviest > group.heaviest || (heaviest === group.heaviest && at < group.heaviestAt)) {
+    const heaviestAt = perStack.heaviestAt[stack]!;
+    if (heaviest > group.heaviest || (heaviest === group.heaviest && heaviestAt < group.heaviestAt)) {
       group.heaviest = heaviest;
-      group.heaviestAt = at;
+      group.heaviestAt = heaviestAt;
       group.heaviestStack = stack;
     }
   }
@@ -202,11 +241,53 @@ export function computeStatistics(trace: TraceFile, options: StatisticsOptions, 
   const stats: Statistic[] = [];
   for (const g of groups.values()) {
     // Built field by field: one object shape keeps the sort below fast (object rest does not).
-    const traceback = index.framesOf(g.heaviestStack).map((f) => index.location(f));
-    stats.push({ key: g.key, location: g.location, via: g.via, size: g.size, count: g.count, samples: g.samples, traceback });
+    stats.push({ key: g.key, location: g.location, via: g.via, size: g.size, count: g.count, samples: g.samples, traceback: index.tracebackOf(g.heaviestStack) });
   }
   stats.sort(compareStatistics);
   return { groupBy, mode: trace.meta.mode, interval: trace.meta.interval, total, stats };
+}
+
+/** Samples summed per stack (flat arrays), with each stack's heaviest sample and its index. */
+export interface PerStack {
+  size: Float64Array;
+  count: Float64Array;
+  samples: Uint32Array;
+  heaviest: Float64Array;
+  /** Index of the stack's first sample of the heaviest size: ties go to the earlier sample. */
+  heaviestAt: Float64Array;
+}
+
+/**
+ * Sums a trace's samples per stack and adds them to `total`. Grouping then visits stacks, not
+ * samples: traces have millions of samples on far fewer stacks, and a string-keyed lookup per
+ * sample was most of `show`'s time on 1 M samples (docs/benchmarks.md).
+ */
+export function sumPerStack(trace: TraceFile, total: Totals): PerStack {
+  const stackCount = trace.stacks.frame.length;
+  const perStack: PerStack = {
+    size: new Float64Array(stackCount),
+    count: new Float64Array(stackCount),
+    samples: new Uint32Array(stackCount),
+    heaviest: new Float64Array(stackCount).fill(-1),
+    heaviestAt: new Float64Array(stackCount),
+  };
+  const { stack: stacks, size: sizes, count: counts } = trace.samples;
+  for (let i = 0; i < stacks.length; i++) {
+    const stack = stacks[i]!;
+    const size = sizes[i]!;
+    const count = counts[i]!;
+    total.size += size;
+    total.count += count;
+    perStack.size[stack]! += size;
+    perStack.count[stack]! += count;
+    perStack.samples[stack]! += 1;
+    if (size > perStack.heaviest[stack]!) {
+      perStack.heaviest[stack] = size;
+      perStack.heaviestAt[stack] = i;
+    }
+  }
+  total.samples += stacks.length;
+  return perStack;
 }
 
 export function compareStatistics(a: Statistic, b: Statistic): number {

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PASS_THROUGH_FRAMES } from './cjs-retain';
+import { attachMemoryMaps } from './memory-maps';
 import type { TraceMeta } from '../trace/format';
 import { traceFromV8Profile } from '../trace/v8-profile';
 import { writeTrace } from '../trace/write';
@@ -15,6 +16,14 @@ export interface FlushRequest {
   startTime: string;
   reason: TraceMeta['reason'];
   notes: string[];
+  /** Where this isolate's trace goes (`config.output` resolved for this process and thread). */
+  output: string;
+  /** This isolate: 0/`main`, or a worker's threadId and name. */
+  thread: { id: number; name: string };
+  /** The traced command line (a child process's own). */
+  argv: string[];
+  /** Scripts that ran rewritten by `--exact-lines`, or `null` when that mode is off. */
+  exactLines?: ReadonlySet<string> | null;
   /** Position in a series of snapshots (0 when not part of one). */
   sequence?: number;
 }
@@ -27,6 +36,14 @@ function isOwnUrl(url: string): boolean {
   return url.startsWith(OWN_DIR) || url.startsWith(OWN_URL);
 }
 
+/** Modes that change what the numbers mean (docs/trace-format.md, `meta.flags`). */
+function samplerFlags(request: FlushRequest): string[] {
+  const flags: string[] = [];
+  if (process.execArgv.includes('--no-turbo-inlining')) flags.push('no-inlining');
+  if (request.exactLines != null) flags.push('exact-lines');
+  return flags;
+}
+
 export function writeFinalTrace(request: FlushRequest): void {
   const { engine, config } = request;
   const profile = engine.profile();
@@ -35,8 +52,8 @@ export function writeFinalTrace(request: FlushRequest): void {
     v8Version: process.versions.v8,
     platform: `${os.platform()}-${os.arch()}`,
     pid: process.pid,
-    argv: config.argv,
-    execArgv: process.execArgv.filter((arg) => arg !== `--require=${require.resolve('./preload')}`),
+    argv: request.argv,
+    execArgv: process.execArgv.filter((arg) => !arg.includes(require.resolve('./preload'))),
     cwd: process.cwd(),
     root: config.root,
     interval: config.interval,
@@ -45,8 +62,8 @@ export function writeFinalTrace(request: FlushRequest): void {
     time: new Date().toISOString(),
     reason: request.reason,
     sequence: request.sequence ?? 0,
-    thread: { id: 0, name: 'main' },
-    flags: [],
+    thread: request.thread,
+    flags: samplerFlags(request),
     notes: request.notes,
   };
   const trace = traceFromV8Profile(profile, {
@@ -54,5 +71,7 @@ export function writeFinalTrace(request: FlushRequest): void {
     producer: config.producer,
     own: { isOwnUrl, passThrough: PASS_THROUGH_FRAMES },
   });
-  writeTrace(config.output, trace, { overwrite: true });
+  for (const script of trace.scripts) if (request.exactLines?.has(script.url) === true) script.exactLines = 'wrapped';
+  attachMemoryMaps(trace.scripts, () => engine.loadedSourceMapUrls());
+  writeTrace(request.output, trace, { overwrite: true });
 }

@@ -16,6 +16,8 @@ export interface SnapshotSetup {
   snapshots: SnapshotConfig;
   startTime: string;
   notes: () => string[];
+  /** Scripts rewritten by `--exact-lines` so far (`null`: mode off). */
+  exactLines?: () => ReadonlySet<string> | null;
 }
 
 /** `snapshot-0001.trace`: zero-padded so a shell glob lists them in order. */
@@ -33,11 +35,15 @@ export function installSnapshots(setup: SnapshotSetup): void {
     try {
       writeFinalTrace({
         engine: setup.engine,
-        config: { ...setup.config, output },
+        config: setup.config,
+        output,
+        thread: { id: 0, name: 'main' },
+        argv: setup.config.argv,
         startTime: setup.startTime,
         reason,
         notes: setup.notes(),
         sequence,
+        exactLines: setup.exactLines?.() ?? null,
       });
     } catch (error) {
       // Say it once: a full disk would otherwise print at every period.

@@ -5,7 +5,7 @@
  */
 import type { FrameRecord, ScriptFrameRecord, ScriptRecord, TraceFile } from '../trace/format';
 import { fileOfUrl, relativeToRoot } from '../trace/v8-profile';
-import { SourceMapper, type MapperOptions } from './mapper';
+import { SourceMapper, type MapperOptions, type MemoryMap } from './mapper';
 
 export interface SymbolizeResult {
   trace: TraceFile;
@@ -14,7 +14,7 @@ export interface SymbolizeResult {
 }
 
 /** Display form of a resolved source: relative to the project root when it is a local file. */
-function sourcePath(root: string | null, source: string): string {
+export function sourcePath(root: string | null, source: string): string {
   const file = fileOfUrl(source);
   return file === null ? source : relativeToRoot(root, file);
 }
@@ -24,7 +24,7 @@ function sourcePath(root: string | null, source: string): string {
  * on another machine, keep what they have.
  */
 export function symbolizeTrace(trace: TraceFile, options: MapperOptions & { mapper?: SourceMapper } = {}): SymbolizeResult {
-  const mapper = options.mapper ?? new SourceMapper(options);
+  const mapper = options.mapper ?? new SourceMapper({ memoryMaps: options.memoryMaps ?? memoryMapsOf(trace) });
   // A mapper of our own is dropped script by script: one map in memory at a time, not all of
   // them (2 000 maps of a large program held 0.9 GiB at once; docs/benchmarks.md).
   const release = options.mapper === undefined;
@@ -41,7 +41,9 @@ export function symbolizeTrace(trace: TraceFile, options: MapperOptions & { mapp
   const scripts: ScriptRecord[] = trace.scripts.map((script, i) => {
     if (script.map !== 'unresolved') return script;
     const info = mapper.info(script.url);
-    const record: ScriptRecord = { url: script.url, path: script.path, map: info.status };
+    // Keep what other stages recorded (--exact-lines); lines proven without this map are redone.
+    const { mapError: _stale, code: _code, codeError: _codeError, ...rest } = script;
+    const record: ScriptRecord = { ...rest, map: info.status };
     if (info.error !== undefined) {
       record.mapError = info.error;
       warnings.push(`${script.path ?? script.url}: ${info.error}; showing generated positions`);
@@ -78,11 +80,18 @@ function resolveFrame(frame: ScriptFrameRecord, url: string, mapper: SourceMappe
 export function unsymbolizeTrace(trace: TraceFile): TraceFile {
   return {
     ...trace,
-    scripts: trace.scripts.map((s) => ({ url: s.url, path: s.path, map: 'unresolved' })),
+    scripts: trace.scripts.map((s) => ({ url: s.url, path: s.path, map: 'unresolved', ...(s.exactLines === undefined ? {} : { exactLines: s.exactLines }) })),
     frames: trace.frames.map((f) => {
       if (f.kind !== 'script') return f;
       const { original: _dropped, ...rest } = f;
       return rest;
     }),
   };
+}
+
+/** Maps the traced process held in memory (captured into the trace), by script URL. */
+export function memoryMapsOf(trace: TraceFile): Map<string, MemoryMap> {
+  const maps = new Map<string, MemoryMap>();
+  for (const s of trace.scripts) if (s.memoryMap !== undefined) maps.set(s.url, { map: s.memoryMap, url: s.url });
+  return maps;
 }
