@@ -52,7 +52,7 @@ function machine(): Record<string, unknown> {
 /** `alloctrace run` flags that exist in this build and change the overhead (issue 6's mode). */
 function optionalRunFlags(): string[] {
   const help = spawnSync(process.execPath, [CLI, 'run', '--help'], { encoding: 'utf8' }).stdout ?? '';
-  return ['--exact-lines'].filter((flag) => help.includes(flag));
+  return ['--no-inlining', '--exact-lines'].filter((flag) => help.includes(flag));
 }
 
 async function main(): Promise<void> {
