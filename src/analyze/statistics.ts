@@ -3,7 +3,7 @@
  * size and count, sorted by size. tracemalloc's `Snapshot.statistics()`, over V8 samples.
  */
 import type { TraceFile, TraceMode } from '../trace/format';
-import { locationAt } from './line-location';
+import { lineRecordAt, locationAt } from './line-location';
 import { locationKey, locationOfFrame, type Location } from './location';
 
 export type GroupBy = 'lineno' | 'filename' | 'function' | 'traceback';
@@ -85,6 +85,9 @@ export class StackIndex {
    * node), or its own allocation when `callee` is `-1`, where the code proved one.
    */
   locationAt(node: number, callee: number): Location {
+    // Most frames have no line record: their location is the frame's, shared. Only refined ones
+    // are cached (a key per stack node held 1 GiB on 100 K stacks; docs/benchmarks.md).
+    if (lineRecordAt(this.trace, node, callee) === null) return this.location(this.trace.stacks.frame[node] ?? 0);
     const key = `${node},${callee}`;
     let location = this.lineLocations.get(key);
     if (location === undefined) {
