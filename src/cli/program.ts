@@ -183,17 +183,20 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
       done(exportCommand(file, { output: flags.output, force: flags.force === true, sourceMaps: flags.sourceMaps }, io));
     });
 
-  addReportOptions(
-    program
-      .command('compare')
-      .description('compare traces: two → what changed per site; three or more (in order) → growth and suspected leaks')
-      .argument('<traces...>', 'trace files, oldest first')
-      .option('--interval <bytes>', 'sampling interval to assume for a .heapprofile (default 512k, as node --heap-prof)'),
+  addIsolateOptions(
+    addReportOptions(
+      program
+        .command('compare')
+        .description('compare traces: two → what changed per site; three or more (in order) → growth and suspected leaks')
+        .argument('<traces...>', 'trace files, oldest first; a folder is one trace (its files merged), or, given alone, a series of its files in name order')
+        .option('--interval <bytes>', 'sampling interval to assume for a .heapprofile (default 512k, as node --heap-prof)'),
+    ),
   )
     .exitOverride()
-    .action((files: string[], flags: CommonFlags & { interval?: string }) => {
+    .action((files: string[], flags: CommonFlags & IsolateFlags & { interval?: string }) => {
       const options = {
         ...reportOptions(flags),
+        ...isolateOptions(flags),
         interval: flags.interval === undefined ? null : parseByteSize(flags.interval, '--interval'),
       };
       done(compareCommand(files, options, io));

@@ -205,6 +205,12 @@ export interface CollectedFrameRecord {
   kind: 'collected';
   name: string;
   scriptId: number;
+  /**
+   * `true` when the script was compiled before any of the program's own files (a smaller script
+   * id): Node's bootstrap, e.g. `node:internal/main/run_main_module`, which ends once it has
+   * started the program. Reported as a Node internal.
+   */
+  bootstrap?: boolean;
 }
 
 export interface OriginalPosition {
