@@ -1,49 +1,48 @@
 /**
- * Keeps every CommonJS module's compiled wrapper function alive.
+ * Keeps every CommonJS module's script alive.
  *
  * When no function of a script is alive as the profile is read (a finished entry module: reading
- * forces a full GC), V8 reports its frames with no URL and no position. Holding the wrapper keeps
- * the script, not the module's variables. The price: line 1 of each module is shifted right by
- * the prefix below; the importer subtracts `WRAPPER_PREFIX.length` for the recorded files.
+ * forces a full GC), Node 20 reports its frames with no URL and no position (22 and later keep
+ * CommonJS scripts alive themselves). One live closure created by the script keeps it, and so
+ * its positions: a call appended after the module's code hands such a closure to us. Appending
+ * leaves every position of the module unchanged, and unlike patching `Module.wrap` it keeps Node's
+ * own compile path, so ES-module syntax detection in `.js`/`.ts` files and `require(esm)` still work.
  */
 import Module = require('node:module');
 
-const KEEP = Symbol.for('alloctrace.keepModuleWrapper');
+const KEEP = Symbol.for('alloctrace.keepScript');
 
-// Same parameters as Node's own wrapper; only the retaining call is added in front.
 /** Frames of ours that user code runs inside: removed from stacks. */
 export const PASS_THROUGH_FRAMES: ReadonlySet<string> = new Set(['alloctraceCompile']);
 
-export const WRAPPER_PREFIX = `globalThis[Symbol.for('alloctrace.keepModuleWrapper')](function (exports, require, module, __filename, __dirname) { `;
-const WRAPPER_SUFFIX = '\n})';
+// On a line of its own (the module may end in a line comment); valid JavaScript, TypeScript,
+// CommonJS and ES module code. A module that returns early from its top level skips it.
+const KEEPER = `\n;globalThis[Symbol.for('alloctrace.keepScript')]?.(() => {});\n`;
 
 interface PatchableModule {
-  wrap: (script: string) => string;
-  prototype: { _compile: (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown };
+  prototype: { _compile?: (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown };
 }
 
-/** Installs the retaining wrapper; returns the set of files compiled through it. */
-export function retainModuleWrappers(): Set<string> {
-  const wrapped = new Set<string>();
+/**
+ * Installs the retaining suffix. Returns `null`, or a one-line note when this Node's CommonJS
+ * loader cannot be patched (finished scripts may then lose their positions).
+ */
+export function retainModuleScripts(): string | null {
   const kept: unknown[] = [];
   Object.defineProperty(globalThis, KEEP, {
     value: (fn: unknown) => {
       kept.push(fn);
-      return fn;
     },
     enumerable: false,
     configurable: true,
   });
-  const mod = Module as unknown as PatchableModule;
-  const originalWrap = mod.wrap;
-  const originalCompile = mod.prototype._compile;
-  // Another tool may have patched the wrapper already: keep its prefix/suffix intact around ours.
-  const defaultWrap = originalWrap('') === `(function (exports, require, module, __filename, __dirname) { \n});`;
-  if (!defaultWrap) return wrapped;
-  mod.wrap = (script: string) => WRAPPER_PREFIX + script + WRAPPER_SUFFIX;
-  mod.prototype._compile = function alloctraceCompile(this: unknown, content: string, filename: string, ...rest: unknown[]) {
-    wrapped.add(filename);
-    return originalCompile.call(this, content, filename, ...rest);
+  const proto = (Module as unknown as PatchableModule).prototype;
+  const originalCompile = proto._compile;
+  if (typeof originalCompile !== 'function') {
+    return "this Node's CommonJS loader has no Module.prototype._compile: frames of finished CommonJS scripts may show without a position";
+  }
+  proto._compile = function alloctraceCompile(this: unknown, content: string, filename: string, ...rest: unknown[]) {
+    return originalCompile.call(this, typeof content === 'string' ? content + KEEPER : content, filename, ...rest);
   };
-  return wrapped;
+  return null;
 }

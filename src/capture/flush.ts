@@ -15,7 +15,6 @@ export interface FlushRequest {
   startTime: string;
   reason: TraceMeta['reason'];
   notes: string[];
-  wrapped: { urls: ReadonlySet<string>; length: number };
 }
 
 // Everything under dist/src is alloctrace's own code.
@@ -39,7 +38,7 @@ export function writeFinalTrace(request: FlushRequest): void {
     cwd: process.cwd(),
     root: config.root,
     interval: config.interval,
-    mode: config.mode,
+    mode: engine.mode ?? config.mode,
     startTime: request.startTime,
     time: new Date().toISOString(),
     reason: request.reason,
@@ -51,7 +50,6 @@ export function writeFinalTrace(request: FlushRequest): void {
   const trace = traceFromV8Profile(profile, {
     meta,
     producer: config.producer,
-    wrapped: request.wrapped,
     own: { isOwnUrl, passThrough: PASS_THROUGH_FRAMES },
   });
   writeTrace(config.output, trace, { overwrite: true });

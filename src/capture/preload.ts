@@ -5,7 +5,7 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { CONFIG_ENV, parseCaptureConfig } from './config';
-import { retainModuleWrappers, WRAPPER_PREFIX } from './cjs-retain';
+import { retainModuleScripts } from './cjs-retain';
 import { SamplingEngine } from './engine';
 
 const TERMINATING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -16,7 +16,7 @@ function install(): void {
   if (config === null || !isMainThread) return;
 
   const startTime = new Date().toISOString();
-  const wrapped = retainModuleWrappers();
+  const retainNote = retainModuleScripts();
   const engine = new SamplingEngine();
   engine.start({ interval: config.interval, mode: config.mode });
   let written = false;
@@ -28,8 +28,13 @@ function install(): void {
       // Lazy: the converter and writer are not needed until the end.
       const { writeFinalTrace } = require('./flush') as typeof import('./flush');
       const notes = [...engine.notes];
+      if (retainNote !== null) notes.push(retainNote);
+      // Transformed (not just stripped) TypeScript is compiled from code that is not on disk.
+      if ((process.features as { typescript?: unknown }).typescript === 'transform') {
+        notes.push('Node transforms TypeScript here (--experimental-transform-types): lines in .ts files using enums or namespaces may be off');
+      }
       if (note !== undefined) notes.push(note);
-      writeFinalTrace({ engine, config, startTime, reason, notes, wrapped: { urls: wrapped, length: WRAPPER_PREFIX.length } });
+      writeFinalTrace({ engine, config, startTime, reason, notes });
     } catch (error) {
       process.stderr.write(`alloctrace: could not write the trace: ${(error as Error).message}\n`);
     }

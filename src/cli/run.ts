@@ -15,6 +15,7 @@ import { PRODUCER } from '../version';
 import type { CliIo, Outcome } from './io';
 import { formatWarnings, prepareTrace, renderTraceReport, type ReportOptions } from './present';
 import { findProjectRoot } from './project-root';
+import { checkTypeScriptEntry } from './typescript-entry';
 
 export interface RunOptions extends ReportOptions {
   interval: number;
@@ -80,6 +81,7 @@ export async function runCommand(script: string, args: string[], options: RunOpt
   const output = options.output === null ? null : path.resolve(io.cwd, options.output);
   if (output !== null) checkOutputPath(output, options.force);
   const node = options.node ?? process.execPath;
+  checkTypeScriptEntry(scriptPath, node, io.env);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alloctrace-'));
   try {

@@ -41,11 +41,6 @@ export interface ImportOptions {
   meta: TraceMeta;
   producer: string;
   /**
-   * CommonJS modules compiled through alloctrace's retaining wrapper: their line 1 is shifted
-   * right by `length` characters, which is subtracted here.
-   */
-  wrapped?: { urls: ReadonlySet<string>; length: number };
-  /**
    * The profiler's own code, running inside the traced process. Its pass-through frames
    * (`passThrough` names) are spliced out of stacks; samples under any other of its frames are
    * its own allocations and are dropped.
@@ -75,6 +70,19 @@ export function relativeToRoot(root: string | null, file: string): string {
 
 function isPseudoName(name: string): boolean {
   return name.startsWith('(') && name.endsWith(')');
+}
+
+/**
+ * Frames V8 keeps per sampled stack (its default, the same on Node 20 to 26). Deeper stacks keep
+ * their innermost frames. Node 26 accepts a larger `stackDepth`, but a profile nested much deeper
+ * than this aborts the process when the inspector serializes it, so it is never raised.
+ */
+export const V8_STACK_DEPTH = 128;
+
+function stackCutNote(cutBytes: number, sizes: readonly number[]): string {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const share = total > 0 ? Math.max(1, Math.round((cutBytes / total) * 100)) : 100;
+  return `${share}% of sampled bytes come from stacks deeper than V8's limit of ${V8_STACK_DEPTH} frames: their outermost callers are missing`;
 }
 
 export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOptions): TraceFile {
@@ -120,33 +128,28 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
     }
     if (cf.lineNumber < 0) return { kind: 'builtin', name };
     const scriptUrl = url === '' ? `<anonymous script #${scriptId}>` : url;
-    let line = cf.lineNumber + 1;
-    let column = cf.columnNumber + 1;
-    let topLevel = false;
-    if (line === 1 && options.wrapped?.urls.has(url)) {
-      column -= options.wrapped.length;
-      if (column < 1) {
-        column = 1;
-        topLevel = true;
-      }
-    }
-    if (name === '' && line === 1 && column <= 1) topLevel = true;
+    const line = cf.lineNumber + 1;
+    const column = cf.columnNumber + 1;
+    const topLevel = name === '' && line === 1 && column <= 1;
     const frame: FrameRecord = { kind: 'script', name, script: scriptOf(scriptUrl), line, column };
     if (topLevel) frame.topLevel = true;
     return frame;
   };
 
   // Iterative walk: recursion in the traced program makes deep trees. (root) itself is dropped.
-  const work: Array<{ node: V8ProfileNode; parent: number }> = [];
-  for (const child of profile.head.children ?? []) work.push({ node: child, parent: -1 });
-  const selfSizes: Array<{ stack: number; size: number }> = [];
+  // `depth` counts V8's frames (ours included), to spot stacks V8 cut at its depth limit.
+  const work: Array<{ node: V8ProfileNode; parent: number; depth: number }> = [];
+  for (const child of profile.head.children ?? []) work.push({ node: child, parent: -1, depth: 1 });
+  const selfSizes: Array<{ stack: number; size: number; cut: boolean }> = [];
+  const cutNodes = new Set<number>();
   const own = options.own;
   while (work.length > 0) {
-    const { node, parent } = work.pop()!;
+    const { node, parent, depth } = work.pop()!;
+    if (depth >= V8_STACK_DEPTH) cutNodes.add(node.id);
     if (own !== undefined && own.isOwnUrl(node.callFrame.url)) {
       if (own.passThrough.has(node.callFrame.functionName)) {
         if (parent >= 0) stackOfNode.set(node.id, parent);
-        for (const child of node.children ?? []) work.push({ node: child, parent });
+        for (const child of node.children ?? []) work.push({ node: child, parent, depth: depth + 1 });
       }
       continue;
     }
@@ -154,17 +157,19 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
     stackFrame.push(intern(frameOf(node.callFrame)));
     stackParent.push(parent);
     stackOfNode.set(node.id, stack);
-    if (node.selfSize > 0) selfSizes.push({ stack, size: node.selfSize });
-    for (const child of node.children ?? []) work.push({ node: child, parent: stack });
+    if (node.selfSize > 0) selfSizes.push({ stack, size: node.selfSize, cut: cutNodes.has(node.id) });
+    for (const child of node.children ?? []) work.push({ node: child, parent: stack, depth: depth + 1 });
   }
 
   const interval = meta.interval;
   const estimate = interval === null ? null : countEstimator(interval);
   const samples: TraceFile['samples'] = { stack: [], size: [], count: [], ordinal: [] };
+  let cutBytes = 0;
   if (profile.samples !== undefined) {
     for (const s of profile.samples) {
       const stack = stackOfNode.get(s.nodeId);
       if (stack === undefined || !(s.size > 0)) continue;
+      if (cutNodes.has(s.nodeId)) cutBytes += s.size;
       samples.stack.push(stack);
       samples.size.push(s.size);
       samples.count.push(estimate === null ? 1 : estimate(s.size));
@@ -172,7 +177,8 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
     }
   } else {
     // Old profiles carry only per-node totals: one pseudo-sample per node.
-    for (const [i, { stack, size }] of selfSizes.entries()) {
+    for (const [i, { stack, size, cut }] of selfSizes.entries()) {
+      if (cut) cutBytes += size;
       samples.stack.push(stack);
       samples.size.push(size);
       samples.count.push(estimate === null || interval === null ? 1 : Math.max(1, Math.round(size / interval)));
@@ -184,7 +190,7 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
     format: TRACE_FORMAT,
     version: TRACE_VERSION,
     producer: options.producer,
-    meta,
+    meta: cutBytes > 0 ? { ...meta, notes: [...meta.notes, stackCutNote(cutBytes, samples.size)] } : meta,
     scripts,
     frames,
     stacks: { frame: stackFrame, parent: stackParent },

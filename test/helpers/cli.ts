@@ -1,6 +1,22 @@
 /** Runs the real CLI (bin/alloctrace.js) in a child process. */
 import { spawn } from 'node:child_process';
 import { CLI } from './fixtures';
+import { TEST_NODE_ENV } from './nodes';
+
+const COMMANDS = new Set(['run', 'show', 'help']);
+
+/**
+ * With ALLOCTRACE_TEST_NODE set, `run` gets `--node <it>` (unless the test picks a node itself),
+ * so the whole e2e suite traces programs on that Node while the CLI runs on this one.
+ */
+export function withProgramNode(args: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const node = env[TEST_NODE_ENV];
+  if (node === undefined || node === '' || args.some((a) => a === '--node' || a.startsWith('--node='))) return [...args];
+  const first = args[0];
+  if (first === 'run') return ['run', '--node', node, ...args.slice(1)];
+  if (first === undefined || COMMANDS.has(first) || first.startsWith('-h') || first === '--help' || first === '-V' || first === '--version') return [...args];
+  return ['--node', node, ...args];
+}
 
 export interface CliResult {
   code: number | null;
@@ -20,7 +36,7 @@ export interface CliOptions {
 
 export function runAlloctrace(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [CLI, ...withProgramNode(args)], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
