@@ -9,8 +9,9 @@ import type { CliIo, Outcome } from './io';
 import { parseByteSize, parseGroupBy, parseMode, parseTop } from './options';
 import { runCommand } from './run';
 import { showCommand } from './show';
+import { exportCommand } from './export';
 
-const COMMANDS = new Set(['run', 'show', 'help']);
+const COMMANDS = new Set(['run', 'show', 'export', 'help']);
 
 /** `alloctrace [opts] script` means `alloctrace run [opts] script`. */
 export function withDefaultCommand(args: readonly string[]): string[] {
@@ -95,6 +96,18 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         interval: flags.interval === undefined ? null : parseByteSize(flags.interval, '--interval'),
       };
       done(showCommand(file, options, io));
+    });
+
+  program
+    .command('export')
+    .description('write a trace as a .heapprofile (Chrome DevTools Memory panel, speedscope), original positions included')
+    .argument('<trace>', 'trace file')
+    .requiredOption('-o, --output <file>', 'the .heapprofile to write')
+    .option('--force', 'replace an existing output file')
+    .option('--no-source-maps', 'keep generated positions')
+    .exitOverride()
+    .action((file: string, flags: { output: string; force?: boolean; sourceMaps: boolean }) => {
+      done(exportCommand(file, { output: flags.output, force: flags.force === true, sourceMaps: flags.sourceMaps }, io));
     });
 
   return program;

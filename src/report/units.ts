@@ -21,12 +21,13 @@ export function formatSize(bytes: number, sign = false): string {
   return `${bytes} B`;
 }
 
-/** Estimated counts: exact below 1000, then `2.1 K`, `101 K`, `3.4 M` (they are estimates). */
+/** Estimated counts: one decimal below 10 when fractional, whole below 1000, then `2.1 K`, `101 K`, `3.4 M` (they are estimates). */
 export function formatCount(count: number, sign = false): string {
   const abs = Math.abs(count);
   const scaled = (value: number, unit: string): string => `${value < 10 ? value.toFixed(1) : Math.round(value).toFixed(0)} ${unit}`;
   let text: string;
-  if (abs < 1000) text = Math.round(abs).toFixed(0);
+  if (abs < 10 && Math.abs(abs - Math.round(abs)) >= 0.05) text = abs.toFixed(1);
+  else if (abs < 1000) text = Math.round(abs).toFixed(0);
   else if (abs < 1e6) text = scaled(abs / 1e3, 'K');
   else if (abs < 1e9) text = scaled(abs / 1e6, 'M');
   else text = scaled(abs / 1e9, 'G');

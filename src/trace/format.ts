@@ -32,9 +32,12 @@ export interface TraceFile {
   samples: {
     /** Innermost stack of the sampled allocation. */
     stack: number[];
-    /** Estimated bytes this sample stands for (V8's scaled size: object size × count). */
+    /**
+     * Estimated bytes this sample stands for: object size × `count`. Unbiased (not V8's
+     * rounded scaling); see docs/trace-format.md.
+     */
     size: number[];
-    /** Estimated number of allocations this sample stands for (>= 1). */
+    /** Estimated number of allocations this sample stands for (>= 1, fractional). */
     count: number[];
     /** V8's allocation ordinal: larger is later. */
     ordinal: number[];

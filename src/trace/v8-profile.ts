@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FrameRecord, ScriptRecord, TraceFile, TraceMeta } from './format';
 import { TRACE_FORMAT, TRACE_VERSION } from './format';
-import { countEstimator } from './scaling';
+import { sampleEstimator } from './scaling';
 
 export interface V8CallFrame {
   functionName: string;
@@ -162,17 +162,18 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
   }
 
   const interval = meta.interval;
-  const estimate = interval === null ? null : countEstimator(interval);
+  const estimate = interval === null ? null : sampleEstimator(interval);
   const samples: TraceFile['samples'] = { stack: [], size: [], count: [], ordinal: [] };
   let cutBytes = 0;
   if (profile.samples !== undefined) {
     for (const s of profile.samples) {
       const stack = stackOfNode.get(s.nodeId);
       if (stack === undefined || !(s.size > 0)) continue;
-      if (cutNodes.has(s.nodeId)) cutBytes += s.size;
+      const { size, count } = estimate === null ? { size: s.size, count: 1 } : estimate(s.size);
+      if (cutNodes.has(s.nodeId)) cutBytes += size;
       samples.stack.push(stack);
-      samples.size.push(s.size);
-      samples.count.push(estimate === null ? 1 : estimate(s.size));
+      samples.size.push(size);
+      samples.count.push(count);
       samples.ordinal.push(typeof s.ordinal === 'number' ? s.ordinal : samples.ordinal.length);
     }
   } else {
