@@ -112,6 +112,23 @@ describe(`Node release line: ${programNode().version} runs the traced programs`,
     assertPlanted(top);
   });
 
+  it("the program's own synchronous module hooks (module.registerHooks, 22.15+) rewriting a module", async (t) => {
+    if (!programNode().registerHooks) {
+      t.skip(`${programNode().version} has no module.registerHooks`);
+      return;
+    }
+    const dir = copyProgram('module-hooks');
+    const result = await runAlloctrace(['--json', '--top', '3', 'main.js'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'hooked module ran\n');
+    const top = topRow(jsonReport(result));
+    assert.equal(top.file, 'plant.js');
+    assert.equal(top.function, 'plantHooked');
+    assert.equal(top.line, lineOf({ dir }, 'plant.js', 'function plantHooked('));
+    assert.equal(top.traceback[1]?.file, 'main.js');
+    assertPlanted(top);
+  });
+
   it('--mode allocated: V8 keeps samples of collected objects (flags probed, not assumed)', async () => {
     const dir = copyProgram('churn');
     const [allocated, live] = await Promise.all([
