@@ -1,9 +1,8 @@
 /** Runs the real CLI (bin/alloctrace.js) in a child process. */
 import { spawn } from 'node:child_process';
+import { withDefaultCommand } from '../../src/cli/program';
 import { CLI } from './fixtures';
 import { TEST_NODE_ENV } from './nodes';
-
-const COMMANDS = new Set(['run', 'show', 'help']);
 
 /**
  * With ALLOCTRACE_TEST_NODE set, `run` gets `--node <it>` (unless the test picks a node itself),
@@ -12,10 +11,9 @@ const COMMANDS = new Set(['run', 'show', 'help']);
 export function withProgramNode(args: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
   const node = env[TEST_NODE_ENV];
   if (node === undefined || node === '' || args.some((a) => a === '--node' || a.startsWith('--node='))) return [...args];
-  const first = args[0];
-  if (first === 'run') return ['run', '--node', node, ...args.slice(1)];
-  if (first === undefined || COMMANDS.has(first) || first.startsWith('-h') || first === '--help' || first === '-V' || first === '--version') return [...args];
-  return ['--node', node, ...args];
+  // The CLI's own rule for the implied `run`, so a new command never gets `--node`.
+  const full = withDefaultCommand(args);
+  return full[0] === 'run' ? ['run', '--node', node, ...full.slice(1)] : [...args];
 }
 
 export interface CliResult {

@@ -87,11 +87,12 @@ describe('.ts entry check', () => {
 describe('test matrix: --node injection', () => {
   const env = { ALLOCTRACE_TEST_NODE: '/opt/node26' };
   it('adds --node to run, with or without the explicit command', () => {
-    assert.deepEqual(withProgramNode(['--json', 'a.js'], env), ['--node', '/opt/node26', '--json', 'a.js']);
+    assert.deepEqual(withProgramNode(['--json', 'a.js'], env), ['run', '--node', '/opt/node26', '--json', 'a.js']);
     assert.deepEqual(withProgramNode(['run', '--json', 'a.js'], env), ['run', '--node', '/opt/node26', '--json', 'a.js']);
   });
   it('leaves other commands, explicit --node and an unset variable alone', () => {
     assert.deepEqual(withProgramNode(['show', 'x.trace'], env), ['show', 'x.trace']);
+    assert.deepEqual(withProgramNode(['export', 'x.trace', '-o', 'x.heapprofile'], env), ['export', 'x.trace', '-o', 'x.heapprofile']);
     assert.deepEqual(withProgramNode(['--version'], env), ['--version']);
     assert.deepEqual(withProgramNode(['--node=/x', 'a.js'], env), ['--node=/x', 'a.js']);
     assert.deepEqual(withProgramNode(['a.js'], {}), ['a.js']);
