@@ -21,7 +21,7 @@ const COLLECTED_FLAGS = ['includeObjectsCollectedByMajorGC', 'includeObjectsColl
  * silently, so asking with the flag set is no test; a known parameter of the wrong type is
  * refused with "Invalid parameters", an unknown one is ignored (and sampling starts: stopped here).
  */
-function knowsSamplingParam(session: Session, name: string): boolean {
+export function knowsSamplingParam(session: Session, name: string): boolean {
   let refused = false;
   session.post('HeapProfiler.startSampling', { samplingInterval: 1 << 20, [name]: 'probe' }, (err) => {
     refused = err !== null && err !== undefined;
