@@ -50,6 +50,7 @@ function addReportOptions(command: Command): Command {
 export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
   const program = new Command('alloctrace')
     .description('Which lines of your Node.js / TypeScript code hold memory (V8 sampling heap profiler + source maps).')
+    .usage('[run] [options] <script> [script args...]\n       alloctrace <command> [options] <trace>')
     .version(VERSION)
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
@@ -128,6 +129,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<Outcom
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return { exitCode: 0 };
+      // Help already printed (e.g. no arguments at all): a usage error without another line.
+      if (error.code === 'commander.help') return { exitCode: 2 };
       io.writeErr(`alloctrace: ${error.message.replace(/^error: /, '')}\n`);
       return { exitCode: 2 };
     }

@@ -130,6 +130,7 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
     const scriptUrl = url === '' ? `<anonymous script #${scriptId}>` : url;
     const line = cf.lineNumber + 1;
     const column = cf.columnNumber + 1;
+    // The CommonJS wrapper and an ES module body both start at the very beginning.
     const topLevel = name === '' && line === 1 && column <= 1;
     const frame: FrameRecord = { kind: 'script', name, script: scriptOf(scriptUrl), line, column };
     if (topLevel) frame.topLevel = true;

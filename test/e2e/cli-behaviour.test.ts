@@ -39,6 +39,14 @@ function reportOf(result: CliResult, stream: 'stdout' | 'stderr' = 'stderr'): Js
   return JSON.parse(text.slice(start)) as JsonStatisticsReport;
 }
 
+/** The row for `plant()` names its script and the line `function plant()` starts on. */
+function assertPlantRow(report: JsonStatisticsReport, script: string): void {
+  const top = report.stats[0];
+  assert.equal(top?.function, 'plant');
+  assert.match(top?.file ?? '', new RegExp(`${path.basename(script).replace('.', '\\.')}$`));
+  assert.equal(top?.line, 2);
+}
+
 function assertOneLineError(result: CliResult, pattern: RegExp): void {
   assert.equal(result.code, 2, result.stderr);
   const lines = result.stderr.trimEnd().split('\n');
@@ -58,24 +66,48 @@ describe('the traced program is untouched', () => {
   });
 
   it('keeps the exit code of process.exit() and still reports', async () => {
-    const result = await runAlloctrace(['--json', writeScript('exit.js', 'process.exit(7);')]);
+    const script = writeScript('exit.js', 'process.exit(7);');
+    const result = await runAlloctrace(['--json', script]);
     assert.equal(result.code, 7);
-    assert.equal(reportOf(result).stats[0]?.function, 'plant');
+    assertPlantRow(reportOf(result), script);
   });
 
   it('reports a program that throws, with its error output and exit code 1', async () => {
-    const result = await runAlloctrace(['--json', writeScript('throw.js', "throw new Error('boom from the program');")]);
+    const script = writeScript('throw.js', "throw new Error('boom from the program');");
+    const result = await runAlloctrace(['--json', script]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /Error: boom from the program/);
-    assert.equal(reportOf(result).stats[0]?.function, 'plant');
+    assertPlantRow(reportOf(result), script);
   });
 
   it('ends by the same signal as the program, after writing its trace', async () => {
-    const result = await runAlloctrace(['--json', writeScript('term.js', "process.kill(process.pid, 'SIGTERM'); setTimeout(() => {}, 5000);")]);
+    const script = writeScript('term.js', "process.kill(process.pid, 'SIGTERM'); setTimeout(() => {}, 5000);");
+    const result = await runAlloctrace(['--json', script]);
     assert.equal(result.signal, 'SIGTERM', result.stderr);
     const report = reportOf(result);
-    assert.equal(report.stats[0]?.function, 'plant');
+    assertPlantRow(report, script);
     assert.ok(report.notes.some((n) => n.includes('program ended by SIGTERM')));
+  });
+});
+
+describe('the traced program\'s own stack traces', () => {
+  it('keep their lines and columns, also with --enable-source-maps and a hashbang', async () => {
+    const fixture = buildFixture('leaky', 'esbuild-cjs-bundle');
+    const dir = path.dirname(fixture.entry);
+    const file = path.join(dir, 'throws.js');
+    fs.writeFileSync(file, `#!/usr/bin/env node\n${fs.readFileSync(fixture.entry, 'utf8').replace('console.log(', 'null.boom; console.log(')}`);
+    const { spawnSync } = await import('node:child_process');
+    const plain = spawnSync(process.execPath, ['--enable-source-maps', file], { cwd: fixture.dir, encoding: 'utf8' });
+    assert.equal(plain.status, 1);
+    const traced = await runAlloctrace([file], { cwd: fixture.dir, env: { NODE_OPTIONS: '--enable-source-maps' } });
+    assert.equal(traced.code, 1);
+    const errorPart = (text: string): string => text.slice(0, text.indexOf('Node.js v'));
+    assert.match(errorPart(plain.stderr), /TypeError: Cannot read properties of null/);
+    // The one difference: errors thrown while a module loads pass through alloctrace's loader
+    // hook, which shows as one frame (docs/decisions.md).
+    const hookFrame = /^ {4}at Module\.alloctraceCompile \(.*\)\n/m;
+    assert.match(errorPart(traced.stderr), hookFrame);
+    assert.equal(errorPart(traced.stderr).replace(hookFrame, ''), errorPart(plain.stderr));
   });
 });
 
