@@ -47,6 +47,9 @@ export function retainModuleScripts(): string | null {
   if (typeof originalCompile !== 'function') {
     return "this Node's CommonJS loader has no Module.prototype._compile: frames of finished CommonJS scripts may show without a position";
   }
+  // Node 22+ names this frame by finding the function on the receiver; once our hook holds the
+  // slot, the program's own stack traces would say `Module.<anonymous>` instead of `Module._compile`.
+  if (originalCompile.name === '') Object.defineProperty(originalCompile, 'name', { value: '_compile', configurable: true });
   mod.prototype._compile = function alloctraceCompile(this: unknown, content: string, filename: string, ...rest: unknown[]) {
     // Only JavaScript sources; a loader may hand over something else (e.g. JSON through _compile).
     const source = typeof content === 'string' ? content + RETAIN_SUFFIX : content;

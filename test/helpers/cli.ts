@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { withDefaultCommand } from '../../src/cli/program';
 import { CLI } from './fixtures';
-import { TEST_NODE_ENV } from './nodes';
+import { resolveNode, TEST_NODE_ENV } from './nodes';
 
 /**
  * With ALLOCTRACE_TEST_NODE set, `run` gets `--node <it>` (unless the test picks a node itself),
@@ -13,7 +13,7 @@ export function withProgramNode(args: readonly string[], env: NodeJS.ProcessEnv 
   if (node === undefined || node === '' || args.some((a) => a === '--node' || a.startsWith('--node='))) return [...args];
   // The CLI's own rule for the implied `run`, so a new command never gets `--node`.
   const full = withDefaultCommand(args);
-  return full[0] === 'run' ? ['run', '--node', node, ...full.slice(1)] : [...args];
+  return full[0] === 'run' ? ['run', '--node', resolveNode(node), ...full.slice(1)] : [...args];
 }
 
 export interface CliResult {

@@ -4,11 +4,17 @@
  * otherwise programs run on the Node running the tests (which may itself be the matrix's Node).
  */
 import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 
 export const TEST_NODE_ENV = 'ALLOCTRACE_TEST_NODE';
 
+/** A path made absolute (tests run programs in other folders); a bare command name stays for PATH. */
+export function resolveNode(node: string): string {
+  return node.includes('/') || node.includes(path.sep) ? path.resolve(node) : node;
+}
+
 /** Path of the Node binary that runs traced programs. */
-export const PROGRAM_NODE: string = process.env[TEST_NODE_ENV] || process.execPath;
+export const PROGRAM_NODE: string = resolveNode(process.env[TEST_NODE_ENV] || process.execPath);
 
 export interface NodeFacts {
   /** `v22.23.3`. */
