@@ -7,7 +7,14 @@ export { readTraceFile, parseTrace } from './trace/read';
 export { writeTrace } from './trace/write';
 export { symbolizeTrace } from './symbolize/symbolize';
 export { SourceMapper } from './symbolize/mapper';
-export { computeStatistics, type GroupBy, type Statistic, type StatisticsReport } from './analyze/statistics';
+export { computeStatistics, type GroupBy, type Statistic as StatisticRow, type StatisticsReport } from './analyze/statistics';
 export type { Location, Precision, Origin } from './analyze/location';
 export { formatSize, formatCount } from './report/units';
 export { formatStatisticLine } from './report/text';
+// In-process tracing, tracemalloc's shape (src/api/).
+export { start, stop, isTracing, takeSnapshot, getTracedMemory, clearTraces, type StartOptions } from './api/tracing';
+export { Snapshot, type StatisticsOptions, type FilterOptions } from './api/snapshot';
+export { Statistic, StatisticDiff } from './api/statistic';
+export type { TraceFilter as Filter } from './analyze/filter';
+export { compareTraces, type TraceDiff } from './analyze/compare';
+export { analyzeSeries, type SeriesAnalysis } from './analyze/series';

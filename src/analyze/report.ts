@@ -5,6 +5,7 @@
 import type { TraceFile, TraceMeta } from '../trace/format';
 import { computeStatistics, type GroupBy, type Statistic, type StatisticsOptions, type Totals } from './statistics';
 import { takeTop, type Omitted } from './top';
+import { computeCumulativeStatistics } from './cumulative';
 
 export interface StatisticsReportView {
   kind: 'statistics';
@@ -28,6 +29,7 @@ export interface Measure {
 }
 
 export const OUTSIDE_HEAP_NOTE = 'Buffer and ArrayBuffer contents live outside the V8 heap and are not sampled.';
+export const CUMULATIVE_NOTE = 'cumulative: each row counts every sample with that row in its stack; rows overlap and add up to more than the total.';
 export const FUNCTION_PRECISION_NOTE = '"file:N (in f)" is the line where function f starts: V8 samples by function, not by line.';
 
 export function measureOf(trace: TraceFile): Measure {
@@ -37,11 +39,12 @@ export function measureOf(trace: TraceFile): Measure {
 
 export function buildStatisticsReport(
   trace: TraceFile,
-  options: StatisticsOptions & { top: number | null; notes?: readonly string[] },
+  options: StatisticsOptions & { top: number | null; notes?: readonly string[]; cumulative?: boolean },
 ): StatisticsReportView {
-  const full = computeStatistics(trace, options);
+  const full = options.cumulative === true ? computeCumulativeStatistics(trace, options) : computeStatistics(trace, options);
   const { shown, omitted } = takeTop(full.stats, options.top);
   const notes = [...trace.meta.notes, ...(options.notes ?? [])];
+  if (options.cumulative === true) notes.push(CUMULATIVE_NOTE);
   if (shown.some((s) => s.location.precision === 'function')) notes.push(FUNCTION_PRECISION_NOTE);
   notes.push(OUTSIDE_HEAP_NOTE);
   return { kind: 'statistics', groupBy: options.groupBy, measure: measureOf(trace), total: full.total, stats: shown, omitted, notes };

@@ -111,14 +111,14 @@ export class StackIndex {
   }
 }
 
-function groupLocation(location: Location, groupBy: GroupBy): Location {
+export function groupLocation(location: Location, groupBy: GroupBy): Location {
   if (groupBy === 'filename') {
     return { ...location, line: null, column: null, precision: location.file === null ? 'none' : 'file' };
   }
   return location;
 }
 
-function groupKey(index: StackIndex, stack: number, frame: number, via: string | null, groupBy: GroupBy): string {
+export function groupKey(index: StackIndex, stack: number, frame: number, via: string | null, groupBy: GroupBy): string {
   const location = index.location(frame);
   switch (groupBy) {
     case 'lineno':

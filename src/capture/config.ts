@@ -16,6 +16,17 @@ export interface CaptureConfig {
   /** The traced program's argv (script and arguments), as the user gave it. */
   argv: string[];
   producer: string;
+  /** Snapshots while the program runs (`--snapshot-*`); absent: none, and no signal handler. */
+  snapshots?: SnapshotConfig;
+}
+
+export interface SnapshotConfig {
+  /** Absolute folder for `snapshot-NNNN.trace` files. */
+  dir: string;
+  /** Period in ms, or `null` for none. */
+  everyMs: number | null;
+  /** Signal that takes a snapshot, or `null` for none. */
+  signal: string | null;
 }
 
 export function parseCaptureConfig(text: string | undefined): CaptureConfig | null {

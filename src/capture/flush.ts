@@ -15,6 +15,8 @@ export interface FlushRequest {
   startTime: string;
   reason: TraceMeta['reason'];
   notes: string[];
+  /** Position in a series of snapshots (0 when not part of one). */
+  sequence?: number;
 }
 
 // Everything under dist/src is alloctrace's own code.
@@ -42,7 +44,7 @@ export function writeFinalTrace(request: FlushRequest): void {
     startTime: request.startTime,
     time: new Date().toISOString(),
     reason: request.reason,
-    sequence: 0,
+    sequence: request.sequence ?? 0,
     thread: { id: 0, name: 'main' },
     flags: [],
     notes: request.notes,

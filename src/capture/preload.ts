@@ -20,6 +20,16 @@ function install(): void {
   const engine = new SamplingEngine();
   engine.start({ interval: config.interval, mode: config.mode });
   let written = false;
+  // What this Node lacks or does differently, for every trace it writes.
+  const runtimeNotes = (): string[] => {
+    const notes = [...engine.notes];
+    if (retainNote !== null) notes.push(retainNote);
+    // Transformed (not just stripped) TypeScript is compiled from code that is not on disk.
+    if ((process.features as { typescript?: unknown }).typescript === 'transform') {
+      notes.push('Node transforms TypeScript here (--experimental-transform-types): lines in .ts files using enums or namespaces may be off');
+    }
+    return notes;
+  };
 
   const flush = (reason: 'exit' | 'signal', note?: string): void => {
     if (written) return;
@@ -27,12 +37,7 @@ function install(): void {
     try {
       // Lazy: the converter and writer are not needed until the end.
       const { writeFinalTrace } = require('./flush') as typeof import('./flush');
-      const notes = [...engine.notes];
-      if (retainNote !== null) notes.push(retainNote);
-      // Transformed (not just stripped) TypeScript is compiled from code that is not on disk.
-      if ((process.features as { typescript?: unknown }).typescript === 'transform') {
-        notes.push('Node transforms TypeScript here (--experimental-transform-types): lines in .ts files using enums or namespaces may be off');
-      }
+      const notes = runtimeNotes();
       if (note !== undefined) notes.push(note);
       writeFinalTrace({ engine, config, startTime, reason, notes });
     } catch (error) {
@@ -41,6 +46,12 @@ function install(): void {
   };
 
   process.on('exit', () => flush('exit'));
+
+  if (config.snapshots !== undefined) {
+    // Lazy: programs traced without snapshots never load this (and get no signal handler).
+    const { installSnapshots } = require('./snapshots') as typeof import('./snapshots');
+    installSnapshots({ engine, config, snapshots: config.snapshots, startTime, notes: runtimeNotes });
+  }
 
   // A signal that would end the program: write the trace, then end it the same way. When the
   // program has its own listener, it decides; its eventual exit writes the trace.

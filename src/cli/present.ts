@@ -1,4 +1,5 @@
 /** Shared by `run` and `show`: symbolize a trace, then render its statistics. */
+import { describeFilter, filterTrace, type TraceFilter } from '../analyze/filter';
 import { buildStatisticsReport } from '../analyze/report';
 import type { GroupBy } from '../analyze/statistics';
 import { renderStatisticsJson } from '../report/json';
@@ -12,6 +13,17 @@ export interface ReportOptions {
   json: boolean;
   userCode: boolean;
   sourceMaps: boolean;
+  /** Sample filters (`--include`, `--exclude`), applied before grouping. */
+  filters?: TraceFilter[];
+  hideInternals?: boolean;
+  cumulative?: boolean;
+}
+
+/** One note per active filter, so a filtered report says so. */
+export function filterNotes(options: Pick<ReportOptions, 'filters' | 'hideInternals'>): string[] {
+  const notes = (options.filters ?? []).map((f) => `filtered: ${describeFilter(f)}.`);
+  if (options.hideInternals === true) notes.push('filtered: memory charged to Node internals and builtins is hidden.');
+  return notes;
 }
 
 export interface Prepared {
@@ -31,7 +43,9 @@ export function renderTraceReport(prepared: Prepared, options: ReportOptions): s
     notes.push(`${prepared.warnings.length} script(s) with an unusable source map show generated positions (warnings above).`);
   }
   if (!options.sourceMaps) notes.push('source maps off: generated positions shown.');
-  const report = buildStatisticsReport(prepared.trace, { groupBy: options.groupBy, userCode: options.userCode, top: options.top, notes });
+  notes.push(...filterNotes(options));
+  const trace = filterTrace(prepared.trace, options);
+  const report = buildStatisticsReport(trace, { groupBy: options.groupBy, userCode: options.userCode, cumulative: options.cumulative === true, top: options.top, notes });
   return options.json ? renderStatisticsJson(report) : renderStatisticsText(report);
 }
 

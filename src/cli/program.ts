@@ -6,12 +6,17 @@ import { Command, CommanderError, Option } from 'commander';
 import { AlloctraceError, isAlloctraceError } from '../errors';
 import { VERSION } from '../version';
 import type { CliIo, Outcome } from './io';
+import type { ReportOptions } from './present';
+import type { SnapshotOptions } from './snapshot-dir';
 import { parseByteSize, parseGroupBy, parseMode, parseTop } from './options';
 import { runCommand } from './run';
 import { showCommand } from './show';
 import { exportCommand } from './export';
+import { compareCommand } from './compare';
+import { parseDuration, parseFilter, parseSnapshotSignal } from './leak-options';
+import { checkSiteOptions } from '../analyze/sites';
 
-const COMMANDS = new Set(['run', 'show', 'export', 'help']);
+const COMMANDS = new Set(['run', 'show', 'export', 'compare', 'help']);
 
 /** `alloctrace [opts] script` means `alloctrace run [opts] script`. */
 export function withDefaultCommand(args: readonly string[]): string[] {
@@ -26,16 +31,30 @@ interface CommonFlags {
   json?: boolean;
   userCode?: boolean;
   sourceMaps: boolean;
+  include: string[];
+  exclude: string[];
+  allFrames?: boolean;
+  hideInternals?: boolean;
+  cumulative?: boolean;
 }
 
-function reportOptions(flags: CommonFlags): { top: number | null; groupBy: ReturnType<typeof parseGroupBy>; json: boolean; userCode: boolean; sourceMaps: boolean } {
-  return {
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function reportOptions(flags: CommonFlags): ReportOptions {
+  const allFrames = flags.allFrames === true;
+  const options: ReportOptions = {
     top: parseTop(flags.top),
     groupBy: parseGroupBy(flags.groupBy),
     json: flags.json === true,
     userCode: flags.userCode === true,
     sourceMaps: flags.sourceMaps,
+    filters: [...flags.include.map((f) => parseFilter(f, true, allFrames)), ...flags.exclude.map((f) => parseFilter(f, false, allFrames))],
+    hideInternals: flags.hideInternals === true,
+    cumulative: flags.cumulative === true,
   };
+  // Before anything runs: `run` would otherwise fail only after the program ended.
+  checkSiteOptions({ groupBy: options.groupBy, cumulative: options.cumulative === true });
+  return options;
 }
 
 function addReportOptions(command: Command): Command {
@@ -44,7 +63,12 @@ function addReportOptions(command: Command): Command {
     .option('--group-by <key>', 'lineno, filename, function or traceback', 'lineno')
     .option('--user-code', 'charge memory to the innermost frame of your own code (not node internals or node_modules)')
     .option('--json', 'print the report as JSON (schema in docs/cli.md)')
-    .option('--no-source-maps', 'show generated positions, do not read source maps');
+    .option('--no-source-maps', 'show generated positions, do not read source maps')
+    .option('--include <glob[:line]>', 'keep only samples charged to matching files (repeatable; any --include may match)', collect, [])
+    .option('--exclude <glob[:line]>', 'drop samples charged to matching files (repeatable)', collect, [])
+    .option('--all-frames', '--include/--exclude match any frame of the stack, not only the frame charged')
+    .option('--hide-internals', 'hide memory charged to Node internals (node:…) and builtins')
+    .option('--cumulative', 'count each sample toward every frame of its stack (callers include their callees)');
 }
 
 export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
@@ -68,10 +92,13 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
       .addOption(new Option('--mode <mode>', 'live: memory still held at the end; allocated: everything allocated').default('live'))
       .option('-o, --output <file>', 'also save the trace to this file')
       .option('--force', 'replace an existing output file')
-      .option('--node <path>', 'node binary that runs the script (default: the one running alloctrace)'),
+      .option('--node <path>', 'node binary that runs the script (default: the one running alloctrace)')
+      .option('--snapshot-dir <dir>', 'write numbered traces of the running program here (snapshot-0001.trace, …)')
+      .option('--snapshot-every <duration>', 'write a snapshot every period (500ms, 30s, 2m); needs --snapshot-dir')
+      .option('--snapshot-signal <signal>', 'signal that writes a snapshot (default SIGUSR2 with --snapshot-dir), or none'),
   )
     .exitOverride()
-    .action(async (script: string, args: string[], flags: CommonFlags & { interval: string; mode: string; output?: string; force?: boolean; node?: string }) => {
+    .action(async (script: string, args: string[], flags: CommonFlags & { interval: string; mode: string; output?: string; force?: boolean; node?: string; snapshotDir?: string; snapshotEvery?: string; snapshotSignal?: string }) => {
       const options = {
         ...reportOptions(flags),
         interval: parseByteSize(flags.interval, '--interval'),
@@ -79,6 +106,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         output: flags.output ?? null,
         force: flags.force === true,
         node: flags.node ?? null,
+        snapshots: snapshotOptions(flags),
       };
       done(await runCommand(script, args, options, io));
     });
@@ -111,7 +139,34 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
       done(exportCommand(file, { output: flags.output, force: flags.force === true, sourceMaps: flags.sourceMaps }, io));
     });
 
+  addReportOptions(
+    program
+      .command('compare')
+      .description('compare traces: two → what changed per site; three or more (in order) → growth and suspected leaks')
+      .argument('<traces...>', 'trace files, oldest first')
+      .option('--interval <bytes>', 'sampling interval to assume for a .heapprofile (default 512k, as node --heap-prof)'),
+  )
+    .exitOverride()
+    .action((files: string[], flags: CommonFlags & { interval?: string }) => {
+      const options = {
+        ...reportOptions(flags),
+        interval: flags.interval === undefined ? null : parseByteSize(flags.interval, '--interval'),
+      };
+      done(compareCommand(files, options, io));
+    });
+
   return program;
+}
+
+/** `--snapshot-*` → the run's snapshot settings, or `null` when none was asked for. */
+function snapshotOptions(flags: { snapshotDir?: string; snapshotEvery?: string; snapshotSignal?: string }): SnapshotOptions | null {
+  const everyMs = flags.snapshotEvery === undefined ? null : parseDuration(flags.snapshotEvery, '--snapshot-every');
+  const signal = flags.snapshotSignal === undefined ? undefined : parseSnapshotSignal(flags.snapshotSignal);
+  if (flags.snapshotDir === undefined) {
+    if (everyMs !== null || signal !== undefined) throw new AlloctraceError('ERR_USAGE', '--snapshot-every and --snapshot-signal need --snapshot-dir <dir>');
+    return null;
+  }
+  return { dir: flags.snapshotDir, everyMs, signal: signal === undefined ? 'SIGUSR2' : signal };
 }
 
 /**

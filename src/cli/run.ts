@@ -15,6 +15,7 @@ import { PRODUCER } from '../version';
 import type { CliIo, Outcome } from './io';
 import { formatWarnings, prepareTrace, renderTraceReport, type ReportOptions } from './present';
 import { findProjectRoot } from './project-root';
+import { finishSnapshots, prepareSnapshotDir, type SnapshotOptions } from './snapshot-dir';
 import { checkTypeScriptEntry } from './typescript-entry';
 
 export interface RunOptions extends ReportOptions {
@@ -23,6 +24,8 @@ export interface RunOptions extends ReportOptions {
   output: string | null;
   force: boolean;
   node: string | null;
+  /** `--snapshot-*`: numbered traces while the program runs; `null`: none. */
+  snapshots?: SnapshotOptions | null;
 }
 
 export const PRELOAD = path.join(__dirname, '..', 'capture', 'preload.js');
@@ -82,6 +85,8 @@ export async function runCommand(script: string, args: string[], options: RunOpt
   if (output !== null) checkOutputPath(output, options.force);
   const node = options.node ?? process.execPath;
   checkTypeScriptEntry(scriptPath, node, io.env);
+  const snapshots = options.snapshots ?? null;
+  const snapshotDir = snapshots === null ? null : prepareSnapshotDir(snapshots.dir, io.cwd, options.force);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alloctrace-'));
   try {
@@ -93,6 +98,7 @@ export async function runCommand(script: string, args: string[], options: RunOpt
       argv: [script, ...args],
       producer: PRODUCER,
     };
+    if (snapshots !== null && snapshotDir !== null) config.snapshots = { dir: snapshotDir, everyMs: snapshots.everyMs, signal: snapshots.signal };
     const child = spawn(node, [`--require=${PRELOAD}`, scriptPath, ...args], {
       stdio: 'inherit',
       cwd: io.cwd,
@@ -119,6 +125,7 @@ export async function runCommand(script: string, args: string[], options: RunOpt
     if (!fs.existsSync(config.output)) {
       const how = ended.signal !== null ? `the program was killed by ${ended.signal}` : `the program exited with code ${String(ended.code)}`;
       io.writeErr(`alloctrace: no trace was written: ${how} before alloctrace could write one\n`);
+      if (snapshots !== null && snapshotDir !== null) finishSnapshots(snapshotDir, snapshots.dir, null, io);
       return outcome;
     }
     const prepared = prepareTrace(readTraceFile(config.output, { producer: PRODUCER }), options.sourceMaps);
@@ -131,6 +138,7 @@ export async function runCommand(script: string, args: string[], options: RunOpt
       }
     }
     io.writeErr(renderTraceReport(prepared, options));
+    if (snapshots !== null && snapshotDir !== null) finishSnapshots(snapshotDir, snapshots.dir, prepared.trace, io);
     return outcome;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -1,0 +1,80 @@
+/**
+ * `alloctrace compare`: two traces → what changed, site by site; three or more (snapshots of
+ * one process, in order) → growth first → last and the sites that grew at every step.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildCompareReport, buildSeriesReport, type DiffReportOptions } from '../analyze/diff-report';
+import { filterTrace } from '../analyze/filter';
+import { checkSiteOptions } from '../analyze/sites';
+import { AlloctraceError, describeError } from '../errors';
+import { renderCompareJson, renderSeriesJson } from '../report/diff-json';
+import { renderCompareText, renderSeriesText } from '../report/diff-text';
+import type { TraceFile } from '../trace/format';
+import { parseTrace, type ReadOptions } from '../trace/read';
+import { SourceMapper } from '../symbolize/mapper';
+import { symbolizeTrace, unsymbolizeTrace } from '../symbolize/symbolize';
+import { PRODUCER } from '../version';
+import type { CliIo, Outcome } from './io';
+import { filterNotes, formatWarnings, type ReportOptions } from './present';
+import { findProjectRoot } from './project-root';
+
+export interface CompareOptions extends ReportOptions {
+  /** Interval to assume for `.heapprofile` input. */
+  interval: number | null;
+}
+
+/** Reads, symbolizes (what was never resolved) and filters every trace before any output. */
+function loadAll(files: readonly string[], options: CompareOptions, io: CliIo): Array<{ name: string; trace: TraceFile }> {
+  const readOptions: ReadOptions = { producer: PRODUCER, heapProfileRoot: findProjectRoot(io.cwd, io.cwd) };
+  if (options.interval !== null) readOptions.heapProfileInterval = options.interval;
+  // Snapshots of one process share scripts: one mapper loads each map once.
+  const mapper = new SourceMapper();
+  const warnings = new Set<string>();
+  const loaded = files.map((name) => {
+    let trace = readNamed(name, io.cwd, readOptions);
+    if (!options.sourceMaps) trace = unsymbolizeTrace(trace);
+    else if (trace.scripts.some((s) => s.map === 'unresolved')) {
+      const result = symbolizeTrace(trace, { mapper });
+      for (const w of result.warnings) warnings.add(w);
+      trace = result.trace;
+    }
+    return { name, trace: filterTrace(trace, options) };
+  });
+  io.writeErr(formatWarnings([...warnings]));
+  return loaded;
+}
+
+/** Reads a trace; errors name the file as the user gave it. */
+function readNamed(name: string, cwd: string, options: ReadOptions): TraceFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(cwd, name), 'utf8');
+  } catch (error) {
+    throw new AlloctraceError('ERR_TRACE_READ', `cannot read ${name}: ${describeError(error)}`);
+  }
+  return parseTrace(text, name, options);
+}
+
+export function compareCommand(files: readonly string[], options: CompareOptions, io: CliIo): Outcome {
+  if (files.length < 2) {
+    throw new AlloctraceError('ERR_USAGE', 'compare needs two traces (older, newer), or three or more for a series');
+  }
+  const siteOptions: DiffReportOptions = {
+    groupBy: options.groupBy,
+    userCode: options.userCode,
+    cumulative: options.cumulative === true,
+    top: options.top,
+    notes: filterNotes(options),
+  };
+  checkSiteOptions(siteOptions);
+  const traces = loadAll(files, options, io);
+  if (traces.length === 2) {
+    const report = buildCompareReport(traces[0]!, traces[1]!, siteOptions);
+    io.writeOut(options.json ? renderCompareJson(report) : renderCompareText(report));
+  } else {
+    const report = buildSeriesReport(traces, siteOptions);
+    io.writeOut(options.json ? renderSeriesJson(report) : renderSeriesText(report));
+  }
+  return { exitCode: 0 };
+}
