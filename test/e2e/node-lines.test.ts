@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { runAlloctrace, type CliResult } from '../helpers/cli';
-import { FIXTURES, lineOf, scratchDir } from '../helpers/fixtures';
+import { buildFixture, FIXTURES, lineOf, scratchDir } from '../helpers/fixtures';
 import { PROGRAM_NODE, programNode } from '../helpers/nodes';
 import type { JsonStatistic, JsonStatisticsReport } from '../../src/report/json';
 
@@ -146,6 +146,20 @@ describe(`Node release line: ${programNode().version} runs the traced programs`,
     assert.equal(live.code, 0, live.stderr);
     const liveChurn = jsonReport(live).stats.filter((s) => s.function === 'churn').reduce((sum, s) => sum + s.size, 0);
     assert.ok(liveChurn < 2e6, `live churn ${liveChurn}`);
+  });
+
+  it('inlining may charge allocations to hot callers (measured: 24 and 26 do), but loses none', async (t) => {
+    // 400 requests each keep an 8000-number session array: ~25 MB planted in recordSession.
+    const fixture = buildFixture('leakserver', 'tsc-cjs');
+    const result = await runAlloctrace(['--json', '--top', '0', fixture.entry, '400'], { cwd: fixture.dir });
+    assert.equal(result.code, 0, result.stderr);
+    const rows = jsonReport(result).stats;
+    const bytesIn = (fn: string): number => rows.filter((s) => s.function === fn).reduce((sum, s) => sum + s.size, 0);
+    const own = bytesIn('recordSession');
+    const moved = bytesIn('handleRequest') + bytesIn('serve');
+    assert.ok(own + moved > 20e6 && own + moved < 34e6, `recordSession ${own}, callers ${moved}`);
+    assert.ok(own > 0, 'recordSession has no bytes of its own left');
+    t.diagnostic(`${programNode().version}: ${Math.round((moved / (own + moved)) * 100)}% of the leak charged to inlining callers`);
   });
 
   it("stacks deeper than V8's 128 frames: the report says tracebacks are cut", async () => {
