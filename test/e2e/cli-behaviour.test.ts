@@ -189,7 +189,7 @@ describe('saved traces', () => {
     const fixture = buildFixture('leaky', 'tsc-cjs');
     const dir = fs.mkdtempSync(path.join(scratchDir(), 'heapprof-'));
     const { spawnSync } = await import('node:child_process');
-    const node = spawnSync(process.execPath, ['--heap-prof', `--heap-prof-dir=${dir}`, '--heap-prof-interval=32768', fixture.entry], { cwd: fixture.dir });
+    const node = spawnSync(PROGRAM_NODE, ['--heap-prof', `--heap-prof-dir=${dir}`, '--heap-prof-interval=32768', fixture.entry], { cwd: fixture.dir });
     assert.equal(node.status, 0, String(node.stderr));
     const profile = fs.readdirSync(dir).find((f) => f.endsWith('.heapprofile'));
     assert.ok(profile !== undefined);
