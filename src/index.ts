@@ -7,6 +7,9 @@ export { readTraceFile, parseTrace } from './trace/read';
 export { writeTrace } from './trace/write';
 export { symbolizeTrace } from './symbolize/symbolize';
 export { SourceMapper } from './symbolize/mapper';
+/** Real source lines (call and allocation lines proven from the code): run after `symbolizeTrace`. */
+export { resolveLines } from './lines/resolve-lines';
+export type { LineRecord, CodePoint } from './trace/format';
 export { computeStatistics, type GroupBy, type Statistic as StatisticRow, type StatisticsReport } from './analyze/statistics';
 export type { Location, Precision, Origin } from './analyze/location';
 export { formatSize, formatCount } from './report/units';

@@ -80,7 +80,8 @@ export function locationOfFrame(trace: TraceFile, frame: FrameRecord): Location 
 
 /** Stable key of a location, for grouping. */
 export function locationKey(location: Location): string {
-  return `${location.file ?? ''}\u0000${location.line ?? ''}\u0000${location.precision}\u0000${location.function}`;
+  const candidates = location.candidates === undefined ? '' : location.candidates.join('|');
+  return `${location.file ?? ''}\u0000${location.line ?? ''}\u0000${location.precision}\u0000${location.function}\u0000${candidates}`;
 }
 
 /** `src/a.ts:40`, `src/a.ts`, or the function name when there is no file. */

@@ -31,6 +31,7 @@ export interface Measure {
 export const OUTSIDE_HEAP_NOTE = 'Buffer and ArrayBuffer contents live outside the V8 heap and are not sampled.';
 export const CUMULATIVE_NOTE = 'cumulative: each row counts every sample with that row in its stack; rows overlap and add up to more than the total.';
 export const FUNCTION_PRECISION_NOTE = '"file:N (in f)" is the line where function f starts: V8 samples by function, not by line.';
+export const CANDIDATES_NOTE = '"(in f, lines A|B)": the allocation is on one of those lines of f; its code alone cannot tell which.';
 
 export function measureOf(trace: TraceFile): Measure {
   const { mode, interval, reason, sequence } = trace.meta;
@@ -46,6 +47,7 @@ export function buildStatisticsReport(
   const notes = [...trace.meta.notes, ...(options.notes ?? [])];
   if (options.cumulative === true) notes.push(CUMULATIVE_NOTE);
   if (shown.some((s) => s.location.precision === 'function')) notes.push(FUNCTION_PRECISION_NOTE);
+  if (shown.some((s) => s.location.precision === 'candidates')) notes.push(CANDIDATES_NOTE);
   notes.push(OUTSIDE_HEAP_NOTE);
   return { kind: 'statistics', groupBy: options.groupBy, measure: measureOf(trace), total: full.total, stats: shown, omitted, notes };
 }

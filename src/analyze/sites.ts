@@ -6,7 +6,7 @@
 import { AlloctraceError } from '../errors';
 import type { TraceFile } from '../trace/format';
 import { locationKey, type Location } from './location';
-import { groupKey, groupLocation, StackIndex, type GroupBy, type StatisticsOptions, type Totals } from './statistics';
+import { groupKey, groupLocation, rowLocation, StackIndex, type Attribution, type GroupBy, type StatisticsOptions, type Totals } from './statistics';
 
 export interface SiteOptions extends StatisticsOptions {
   /**
@@ -45,7 +45,8 @@ export function checkSiteOptions(options: SiteOptions): void {
 
 interface Key {
   key: string;
-  frame: number;
+  /** Where the sample is charged (frame, and the line it was at). */
+  at: Attribution;
   via: string | null;
 }
 
@@ -55,25 +56,31 @@ function keysOfStack(index: StackIndex, stack: number, options: SiteOptions): Ke
   if (options.cumulative === true) {
     const seen = new Set<string>();
     const out: Key[] = [];
-    for (const frame of index.framesOf(stack)) {
+    const nodes = index.nodesOf(stack);
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      const frame = index.trace.stacks.frame[node] ?? 0;
       if (index.location(frame).origin === 'pseudo') continue;
-      const key = groupKey(index, stack, frame, null, groupBy);
+      // Each frame at the line it was executing on this stack.
+      const at: Attribution = { frame, via: null, node, callee: i > 0 ? nodes[i - 1]! : -1 };
+      const key = groupKey(index, stack, at, groupBy);
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ key, frame, via: null });
+      out.push({ key, at, via: null });
     }
     return out;
   }
-  const { frame, via } = index.attribute(stack, options);
+  const at = index.attribute(stack, options);
+  const { via } = at;
   // A traceback's own key is frame numbers: rebuild it from locations so traces line up.
   const key =
     groupBy === 'traceback'
       ? index
-          .framesOf(stack)
-          .map((f) => locationKey(index.location(f)))
+          .tracebackOf(stack)
+          .map((l) => locationKey(l))
           .join('\u0002') + `\u0001${via ?? ''}`
-      : groupKey(index, stack, frame, via, groupBy);
-  return [{ key, frame, via: groupBy === 'lineno' || groupBy === 'traceback' ? via : null }];
+      : groupKey(index, stack, at, groupBy);
+  return [{ key, at, via: groupBy === 'lineno' || groupBy === 'traceback' ? via : null }];
 }
 
 export function groupSites(trace: TraceFile, options: SiteOptions, index = new StackIndex(trace)): Sites {
@@ -94,12 +101,12 @@ export function groupSites(trace: TraceFile, options: SiteOptions, index = new S
       keys = keysOfStack(index, stack, options);
       keysCache[stack] = keys;
     }
-    for (const { key, frame, via } of keys) {
+    for (const { key, at, via } of keys) {
       let site = sites.get(key);
       if (site === undefined) {
         site = {
           key,
-          location: groupLocation(index.location(frame), options.groupBy),
+          location: groupLocation(rowLocation(index, at, options.groupBy), options.groupBy),
           via,
           size: 0,
           count: 0,
@@ -124,7 +131,7 @@ export function groupSites(trace: TraceFile, options: SiteOptions, index = new S
   const out = new Map<string, Site>();
   for (const [key, s] of sites) {
     const { heaviest: _h, heaviestStack, ...site } = s;
-    site.traceback = index.framesOf(heaviestStack).map((f) => index.location(f));
+    site.traceback = index.tracebackOf(heaviestStack);
     out.set(key, site);
   }
   return { groupBy: options.groupBy, sites: out, total };

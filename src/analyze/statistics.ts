@@ -3,6 +3,7 @@
  * size and count, sorted by size. tracemalloc's `Snapshot.statistics()`, over V8 samples.
  */
 import type { TraceFile, TraceMode } from '../trace/format';
+import { locationAt } from './line-location';
 import { locationKey, locationOfFrame, type Location } from './location';
 
 export type GroupBy = 'lineno' | 'filename' | 'function' | 'traceback';
@@ -51,11 +52,22 @@ export interface StatisticsReport {
   stats: Statistic[];
 }
 
+/** Where a sample is charged: a frame, the stack node it is at, and the node it called there. */
+export interface Attribution {
+  frame: number;
+  via: string | null;
+  /** Stack node of `frame`. */
+  node: number;
+  /** Stack node `frame` called on this stack (`-1`: it allocated itself). */
+  callee: number;
+}
+
 /** Per-trace cache of frame locations and per-stack attribution. */
 export class StackIndex {
   readonly trace: TraceFile;
   private readonly locations: Location[];
-  private readonly attribution = new Map<string, Array<{ frame: number; via: string | null } | undefined>>();
+  private readonly attribution = new Map<string, Array<Attribution | undefined>>();
+  private readonly lineLocations = new Map<string, Location>();
 
   constructor(trace: TraceFile) {
     this.trace = trace;
@@ -68,6 +80,49 @@ export class StackIndex {
     return location;
   }
 
+  /**
+   * Location of stack node `node` at the line it was executing: the call into `callee` (a stack
+   * node), or its own allocation when `callee` is `-1`, where the code proved one.
+   */
+  locationAt(node: number, callee: number): Location {
+    const key = `${node},${callee}`;
+    let location = this.lineLocations.get(key);
+    if (location === undefined) {
+      location = locationAt(this.trace, node, callee, this.location(this.trace.stacks.frame[node] ?? 0));
+      this.lineLocations.set(key, location);
+    }
+    return location;
+  }
+
+  /** Stack nodes of a stack, innermost first. */
+  nodesOf(stack: number): number[] {
+    const out: number[] = [];
+    const { parent } = this.trace.stacks;
+    for (let s = stack; s >= 0; s = parent[s] ?? -1) out.push(s);
+    return out;
+  }
+
+  /**
+   * Each frame of a stack at the line it was executing, innermost first. An `--exact-lines`
+   * wrapper already is its enclosing function at that line: the frames it stands for are skipped.
+   */
+  tracebackOf(stack: number): Location[] {
+    const nodes = this.nodesOf(stack);
+    const out: Location[] = [];
+    let skipping = false;
+    for (let i = 0; i < nodes.length; i++) {
+      const frame = this.trace.frames[this.trace.stacks.frame[nodes[i]!] ?? 0];
+      const wrapper = frame?.kind === 'script' && frame.wrapper !== undefined;
+      if (skipping) {
+        if (!wrapper) skipping = false;
+        continue;
+      }
+      out.push(this.locationAt(nodes[i]!, i > 0 ? nodes[i - 1]! : -1));
+      if (wrapper) skipping = true;
+    }
+    return out;
+  }
+
   /** Frame indices of a stack, innermost first. */
   framesOf(stack: number): number[] {
     const out: number[] = [];
@@ -77,7 +132,7 @@ export class StackIndex {
   }
 
   /** The frame a sample at `stack` is charged to, and what it called to allocate. */
-  attribute(stack: number, options: AttributionOptions): { frame: number; via: string | null } {
+  attribute(stack: number, options: AttributionOptions): Attribution {
     const mode = options.userCode === true ? 'user' : 'any';
     let cache = this.attribution.get(mode);
     if (cache === undefined) {
@@ -92,21 +147,27 @@ export class StackIndex {
     return hit;
   }
 
-  private computeAttribution(stack: number, userCode: boolean): { frame: number; via: string | null } {
-    const frames = this.framesOf(stack);
-    const pick = (accept: (l: Location) => boolean): { frame: number; via: string | null } | null => {
-      for (let i = 0; i < frames.length; i++) {
-        const f = frames[i]!;
+  private computeAttribution(stack: number, userCode: boolean): Attribution {
+    const nodes = this.nodesOf(stack);
+    const frameAt = (i: number): number => this.trace.stacks.frame[nodes[i]!] ?? 0;
+    const pick = (accept: (l: Location) => boolean): Attribution | null => {
+      for (let i = 0; i < nodes.length; i++) {
+        const f = frameAt(i);
         if (!accept(this.location(f))) continue;
-        const callee = i > 0 ? this.location(frames[i - 1]!) : null;
-        return { frame: f, via: callee === null || callee.origin === 'pseudo' ? null : callee.function };
+        const callee = i > 0 ? this.location(frameAt(i - 1)) : null;
+        return {
+          frame: f,
+          via: callee === null || callee.origin === 'pseudo' ? null : callee.function,
+          node: nodes[i]!,
+          callee: i > 0 ? nodes[i - 1]! : -1,
+        };
       }
       return null;
     };
     const isCode = (l: Location): boolean => l.origin !== 'builtin' && l.origin !== 'pseudo';
     return (
       (userCode ? pick((l) => l.origin === 'user' || l.origin === 'collected') : null) ??
-      pick(isCode) ?? { frame: frames[0] ?? 0, via: null }
+      pick(isCode) ?? { frame: frameAt(0), via: null, node: stack, callee: -1 }
     );
   }
 }
@@ -118,11 +179,16 @@ export function groupLocation(location: Location, groupBy: GroupBy): Location {
   return location;
 }
 
-export function groupKey(index: StackIndex, stack: number, frame: number, via: string | null, groupBy: GroupBy): string {
-  const location = index.location(frame);
+/** The location a row shows: at the most precise line proven, except when grouping by function. */
+export function rowLocation(index: StackIndex, at: Attribution, groupBy: GroupBy): Location {
+  return groupBy === 'lineno' || groupBy === 'traceback' ? index.locationAt(at.node, at.callee) : index.location(at.frame);
+}
+
+export function groupKey(index: StackIndex, stack: number, at: Attribution, groupBy: GroupBy): string {
+  const location = index.location(at.frame);
   switch (groupBy) {
     case 'lineno':
-      return `${locationKey(location)}\u0001${via ?? ''}`;
+      return `${locationKey(rowLocation(index, at, groupBy))}\u0001${at.via ?? ''}`;
     case 'filename':
       return location.file ?? location.function;
     case 'function':
@@ -147,17 +213,18 @@ export function computeStatistics(trace: TraceFile, options: StatisticsOptions, 
     total.size += size;
     total.count += count;
     total.samples += 1;
-    const { frame, via } = index.attribute(stack, options);
+    const at = index.attribute(stack, options);
+    const { via } = at;
     let key = keyOfStack[stack];
     if (key === undefined) {
-      key = groupKey(index, stack, frame, via, groupBy);
+      key = groupKey(index, stack, at, groupBy);
       keyOfStack[stack] = key;
     }
     let group = groups.get(key);
     if (group === undefined) {
       group = {
         key,
-        location: groupLocation(index.location(frame), groupBy),
+        location: groupLocation(rowLocation(index, at, groupBy), groupBy),
         via: groupBy === 'lineno' || groupBy === 'traceback' ? via : null,
         size: 0,
         count: 0,
@@ -180,7 +247,7 @@ export function computeStatistics(trace: TraceFile, options: StatisticsOptions, 
   const stats: Statistic[] = [];
   for (const g of groups.values()) {
     const { heaviest: _h, heaviestStack, ...stat } = g;
-    stat.traceback = index.framesOf(heaviestStack).map((f) => index.location(f));
+    stat.traceback = index.tracebackOf(heaviestStack);
     stats.push(stat);
   }
   stats.sort(compareStatistics);

@@ -16,6 +16,8 @@ export interface CaptureConfig {
   /** The traced program's argv (script and arguments), as the user gave it. */
   argv: string[];
   producer: string;
+  /** `--exact-lines`: run user code with its allocating expressions wrapped (src/lines/wrap.ts). */
+  exactLines?: boolean;
   /** Snapshots while the program runs (`--snapshot-*`); absent: none, and no signal handler. */
   snapshots?: SnapshotConfig;
 }

@@ -15,6 +15,8 @@ export interface FlushRequest {
   startTime: string;
   reason: TraceMeta['reason'];
   notes: string[];
+  /** Scripts that ran rewritten by `--exact-lines`, or `null` when that mode is off. */
+  exactLines?: ReadonlySet<string> | null;
   /** Position in a series of snapshots (0 when not part of one). */
   sequence?: number;
 }
@@ -25,6 +27,14 @@ const OWN_URL = pathToFileURL(OWN_DIR).href;
 
 function isOwnUrl(url: string): boolean {
   return url.startsWith(OWN_DIR) || url.startsWith(OWN_URL);
+}
+
+/** Modes that change what the numbers mean (docs/trace-format.md, `meta.flags`). */
+function samplerFlags(request: FlushRequest): string[] {
+  const flags: string[] = [];
+  if (process.execArgv.includes('--no-turbo-inlining')) flags.push('no-inlining');
+  if (request.exactLines != null) flags.push('exact-lines');
+  return flags;
 }
 
 export function writeFinalTrace(request: FlushRequest): void {
@@ -46,7 +56,7 @@ export function writeFinalTrace(request: FlushRequest): void {
     reason: request.reason,
     sequence: request.sequence ?? 0,
     thread: { id: 0, name: 'main' },
-    flags: [],
+    flags: samplerFlags(request),
     notes: request.notes,
   };
   const trace = traceFromV8Profile(profile, {
@@ -54,5 +64,6 @@ export function writeFinalTrace(request: FlushRequest): void {
     producer: config.producer,
     own: { isOwnUrl, passThrough: PASS_THROUGH_FRAMES },
   });
+  for (const script of trace.scripts) if (request.exactLines?.has(script.url) === true) script.exactLines = 'wrapped';
   writeTrace(config.output, trace, { overwrite: true });
 }

@@ -17,12 +17,14 @@ function install(): void {
 
   const startTime = new Date().toISOString();
   const retainNote = retainModuleScripts();
+  // Installed after the retainer, so that its rewrite is what the retainer extends and compiles.
+  const exactLines = config.exactLines === true ? (require('./exact-lines') as typeof import('./exact-lines')).installExactLines() : null;
   const engine = new SamplingEngine();
   engine.start({ interval: config.interval, mode: config.mode });
   let written = false;
   // What this Node lacks or does differently, for every trace it writes.
   const runtimeNotes = (): string[] => {
-    const notes = [...engine.notes];
+    const notes = [...engine.notes, ...(exactLines?.notes ?? [])];
     if (retainNote !== null) notes.push(retainNote);
     // Transformed (not just stripped) TypeScript is compiled from code that is not on disk.
     if ((process.features as { typescript?: unknown }).typescript === 'transform') {
@@ -39,7 +41,7 @@ function install(): void {
       const { writeFinalTrace } = require('./flush') as typeof import('./flush');
       const notes = runtimeNotes();
       if (note !== undefined) notes.push(note);
-      writeFinalTrace({ engine, config, startTime, reason, notes });
+      writeFinalTrace({ engine, config, startTime, reason, notes, exactLines: exactLines?.urls() ?? null });
     } catch (error) {
       process.stderr.write(`alloctrace: could not write the trace: ${(error as Error).message}\n`);
     }
@@ -50,7 +52,7 @@ function install(): void {
   if (config.snapshots !== undefined) {
     // Lazy: programs traced without snapshots never load this (and get no signal handler).
     const { installSnapshots } = require('./snapshots') as typeof import('./snapshots');
-    installSnapshots({ engine, config, snapshots: config.snapshots, startTime, notes: runtimeNotes });
+    installSnapshots({ engine, config, snapshots: config.snapshots, startTime, notes: runtimeNotes, exactLines: () => exactLines?.urls() ?? null });
   }
 
   // A signal that would end the program: write the trace, then end it the same way. When the

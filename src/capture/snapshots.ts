@@ -16,6 +16,8 @@ export interface SnapshotSetup {
   snapshots: SnapshotConfig;
   startTime: string;
   notes: () => string[];
+  /** Scripts rewritten by `--exact-lines` so far (`null`: mode off). */
+  exactLines?: () => ReadonlySet<string> | null;
 }
 
 /** `snapshot-0001.trace`: zero-padded so a shell glob lists them in order. */
@@ -38,6 +40,7 @@ export function installSnapshots(setup: SnapshotSetup): void {
         reason,
         notes: setup.notes(),
         sequence,
+        exactLines: setup.exactLines?.() ?? null,
       });
     } catch (error) {
       // Say it once: a full disk would otherwise print at every period.

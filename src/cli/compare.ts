@@ -13,6 +13,9 @@ import { renderCompareText, renderSeriesText } from '../report/diff-text';
 import type { TraceFile } from '../trace/format';
 import { parseTrace, type ReadOptions } from '../trace/read';
 import { SourceMapper } from '../symbolize/mapper';
+import { CodeCache } from '../lines/code-cache';
+import { readWrappedPositions } from '../lines/read-wrapped';
+import { dropLines, linesPending, resolveLines } from '../lines/resolve-lines';
 import { symbolizeTrace, unsymbolizeTrace } from '../symbolize/symbolize';
 import { PRODUCER } from '../version';
 import type { CliIo, Outcome } from './io';
@@ -30,12 +33,18 @@ function loadAll(files: readonly string[], options: CompareOptions, io: CliIo): 
   if (options.interval !== null) readOptions.heapProfileInterval = options.interval;
   // Snapshots of one process share scripts: one mapper loads each map once.
   const mapper = new SourceMapper();
+  const code = new CodeCache();
   const warnings = new Set<string>();
   const loaded = files.map((name) => {
     let trace = readNamed(name, io.cwd, readOptions);
-    if (!options.sourceMaps) trace = unsymbolizeTrace(trace);
+    if (!options.sourceMaps) trace = dropLines(unsymbolizeTrace(trace));
     else if (trace.scripts.some((s) => s.map === 'unresolved')) {
-      const result = symbolizeTrace(trace, { mapper });
+      const result = symbolizeTrace(readWrappedPositions(trace, code).trace, { mapper });
+      for (const w of result.warnings) warnings.add(w);
+      trace = result.trace;
+    }
+    if (linesPending(trace)) {
+      const result = resolveLines(trace, { mapper: options.sourceMaps ? mapper : null, cache: code });
       for (const w of result.warnings) warnings.add(w);
       trace = result.trace;
     }

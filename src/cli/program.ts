@@ -95,10 +95,12 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
       .option('--node <path>', 'node binary that runs the script (default: the one running alloctrace)')
       .option('--snapshot-dir <dir>', 'write numbered traces of the running program here (snapshot-0001.trace, …)')
       .option('--snapshot-every <duration>', 'write a snapshot every period (500ms, 30s, 2m); needs --snapshot-dir')
-      .option('--snapshot-signal <signal>', 'signal that writes a snapshot (default SIGUSR2 with --snapshot-dir), or none'),
+      .option('--snapshot-signal <signal>', 'signal that writes a snapshot (default SIGUSR2 with --snapshot-dir), or none')
+      .option('--no-inlining', "turn V8's inlining off: each function keeps its own allocations (slower)")
+      .option('--exact-lines', 'exact line for direct allocations: run your code with each allocating expression in its own function (slower; implies --no-inlining)'),
   )
     .exitOverride()
-    .action(async (script: string, args: string[], flags: CommonFlags & { interval: string; mode: string; output?: string; force?: boolean; node?: string; snapshotDir?: string; snapshotEvery?: string; snapshotSignal?: string }) => {
+    .action(async (script: string, args: string[], flags: CommonFlags & { interval: string; mode: string; output?: string; force?: boolean; node?: string; snapshotDir?: string; snapshotEvery?: string; snapshotSignal?: string; inlining: boolean; exactLines?: boolean }) => {
       const options = {
         ...reportOptions(flags),
         interval: parseByteSize(flags.interval, '--interval'),
@@ -106,6 +108,8 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         output: flags.output ?? null,
         force: flags.force === true,
         node: flags.node ?? null,
+        inlining: flags.inlining,
+        exactLines: flags.exactLines === true,
         snapshots: snapshotOptions(flags),
       };
       done(await runCommand(script, args, options, io));

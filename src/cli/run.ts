@@ -24,9 +24,16 @@ export interface RunOptions extends ReportOptions {
   output: string | null;
   force: boolean;
   node: string | null;
+  /** `false` (`--no-inlining`): V8 keeps each function's allocations in its own frame. */
+  inlining: boolean;
+  /** `--exact-lines`: wrap allocating expressions so each gets its own frame (implies no inlining). */
+  exactLines: boolean;
   /** `--snapshot-*`: numbered traces while the program runs; `null`: none. */
   snapshots?: SnapshotOptions | null;
 }
+
+/** V8 flags that turn inlining off (TurboFan and Maglev), checked on Node 20. */
+export const NO_INLINING_FLAGS = ['--no-turbo-inlining', '--no-maglev-inlining'];
 
 export const PRELOAD = path.join(__dirname, '..', 'capture', 'preload.js');
 
@@ -99,7 +106,9 @@ export async function runCommand(script: string, args: string[], options: RunOpt
       producer: PRODUCER,
     };
     if (snapshots !== null && snapshotDir !== null) config.snapshots = { dir: snapshotDir, everyMs: snapshots.everyMs, signal: snapshots.signal };
-    const child = spawn(node, [`--require=${PRELOAD}`, scriptPath, ...args], {
+    if (options.exactLines) config.exactLines = true;
+    const v8Flags = options.exactLines || !options.inlining ? NO_INLINING_FLAGS : [];
+    const child = spawn(node, [...v8Flags, `--require=${PRELOAD}`, scriptPath, ...args], {
       stdio: 'inherit',
       cwd: io.cwd,
       env: { ...io.env, [CONFIG_ENV]: JSON.stringify(config) },

@@ -1,5 +1,6 @@
 /** `alloctrace show`: report a saved trace or a V8 `.heapprofile`. */
 import * as path from 'node:path';
+import { linesPending } from '../lines/resolve-lines';
 import { readTraceFile, type ReadOptions } from '../trace/read';
 import { PRODUCER } from '../version';
 import type { CliIo, Outcome } from './io';
@@ -16,7 +17,7 @@ export function showCommand(file: string, options: ShowOptions, io: CliIo): Outc
   if (options.interval !== null) readOptions.heapProfileInterval = options.interval;
   const trace = readTraceFile(path.resolve(io.cwd, file), readOptions);
   // A trace stores resolved positions already; re-resolve only what was never resolved.
-  const needsMaps = options.sourceMaps && trace.scripts.some((s) => s.map === 'unresolved');
+  const needsMaps = options.sourceMaps && (trace.scripts.some((s) => s.map === 'unresolved' || s.exactLines === 'wrapped') || linesPending(trace));
   const prepared = needsMaps || !options.sourceMaps ? prepareTrace(trace, options.sourceMaps) : { trace, warnings: [] };
   io.writeErr(formatWarnings(prepared.warnings));
   io.writeOut(renderTraceReport(prepared, options));

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { snapshotFileName } from '../capture/snapshots';
 import { AlloctraceError, describeError } from '../errors';
 import { SourceMapper } from '../symbolize/mapper';
-import { symbolizeTrace } from '../symbolize/symbolize';
+import { CodeCache } from '../lines/code-cache';
+import { resolveTrace } from './present';
 import type { TraceFile } from '../trace/format';
 import { readTraceFile } from '../trace/read';
 import { writeTrace } from '../trace/write';
@@ -63,13 +64,13 @@ export function finishSnapshots(dir: string, shownDir: string, final: TraceFile 
     // Left by a write the program's death interrupted: never a trace.
     if (LEFTOVER_TMP.test(name)) fs.rmSync(path.join(dir, name), { force: true });
   }
-  const mapper = new SourceMapper();
+  const resolvers = { mapper: new SourceMapper(), cache: new CodeCache() };
   const snapshots = listSnapshots(dir);
   for (const { file } of snapshots) {
     try {
       const trace = readTraceFile(file, { producer: PRODUCER });
       if (!trace.scripts.some((s) => s.map === 'unresolved')) continue;
-      writeTrace(file, symbolizeTrace(trace, { mapper }).trace, { overwrite: true });
+      writeTrace(file, resolveTrace(trace, resolvers).trace, { overwrite: true });
     } catch (error) {
       io.writeErr(`alloctrace: warning: ${describeError(error)}\n`);
     }

@@ -1,5 +1,5 @@
 /** tracemalloc-style text. Pure: report objects in, a string out. */
-import type { Location } from '../analyze/location';
+import { TOP_LEVEL, type Location } from '../analyze/location';
 import type { Measure, StatisticsReportView } from '../analyze/report';
 import type { GroupBy, Statistic } from '../analyze/statistics';
 import { formatCount, formatInterval, formatSize } from './units';
@@ -23,18 +23,24 @@ export function describeMeasure(measure: Measure): string {
   return `${what} ${when[measure.reason]}`;
 }
 
-/** `src/a.ts:40 (in grow, via repeat)`, `src/a.ts (top level)`, `repeat (builtin)`. */
+/**
+ * `src/a.ts:44 (grow, via repeat)` (exact line), `src/a.ts:40 (in grow, lines 44|47)` (one of
+ * those lines; 40 is where grow starts), `src/a.ts:40 (in grow)` (function start only),
+ * `src/a.ts (top level)`, `repeat (builtin)`.
+ */
 export function formatRowLocation(location: Location, via: string | null): string {
   const extras: string[] = [];
   let head: string;
   switch (location.precision) {
     case 'exact':
+      // `(f)`, not `(in f)`: the line itself is proven; `(in f)` marks a function's start.
       head = `${location.file}:${location.line}`;
-      if (via !== null) extras.push(`in ${location.function}`);
+      // `(anonymous)`, `<instance_members_initializer>` and the like are names already.
+      extras.push(location.function === TOP_LEVEL ? 'top level' : location.function.replace(/^\((.*)\)$/, '$1'));
       break;
     case 'candidates':
-      head = `${location.file}:${location.line}`;
-      extras.push(`in ${location.function}`);
+      head = location.line === null ? `${location.file}` : `${location.file}:${location.line}`;
+      extras.push(location.function === TOP_LEVEL ? 'top level' : `in ${location.function}`);
       if (location.candidates !== undefined) extras.push(`lines ${location.candidates.join('|')}`);
       break;
     case 'function':

@@ -14,7 +14,7 @@ export interface SymbolizeResult {
 }
 
 /** Display form of a resolved source: relative to the project root when it is a local file. */
-function sourcePath(root: string | null, source: string): string {
+export function sourcePath(root: string | null, source: string): string {
   const file = fileOfUrl(source);
   return file === null ? source : relativeToRoot(root, file);
 }
@@ -32,7 +32,9 @@ export function symbolizeTrace(trace: TraceFile, options: MapperOptions & { mapp
     if (script.map !== 'unresolved') return script;
     pending.add(i);
     const info = mapper.info(script.url);
-    const record: ScriptRecord = { url: script.url, path: script.path, map: info.status };
+    // Keep what other stages recorded (--exact-lines); lines proven without this map are redone.
+    const { mapError: _stale, code: _code, codeError: _codeError, ...rest } = script;
+    const record: ScriptRecord = { ...rest, map: info.status };
     if (info.error !== undefined) {
       record.mapError = info.error;
       warnings.push(`${script.path ?? script.url}: ${info.error}; showing generated positions`);
@@ -66,7 +68,7 @@ export function symbolizeTrace(trace: TraceFile, options: MapperOptions & { mapp
 export function unsymbolizeTrace(trace: TraceFile): TraceFile {
   return {
     ...trace,
-    scripts: trace.scripts.map((s) => ({ url: s.url, path: s.path, map: 'unresolved' })),
+    scripts: trace.scripts.map((s) => ({ url: s.url, path: s.path, map: 'unresolved', ...(s.exactLines === undefined ? {} : { exactLines: s.exactLines }) })),
     frames: trace.frames.map((f) => {
       if (f.kind !== 'script') return f;
       const { original: _dropped, ...rest } = f;

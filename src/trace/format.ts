@@ -27,7 +27,16 @@ export interface TraceFile {
    * Call-stack trie in columns: stack `i` is frame `frame[i]` called from stack `parent[i]`
    * (`-1`: outermost). A parent always has a smaller index than its children.
    */
-  stacks: { frame: number[]; parent: number[] };
+  stacks: {
+    frame: number[];
+    parent: number[];
+    /**
+     * Optional column (absent in traces whose lines were never resolved): for stack `i`, the line
+     * in `frame[parent[i]]` that called `frame[i]`, proven from the caller's code; `null` when
+     * not proven (see `LineRecord`).
+     */
+    call?: Array<LineRecord | null>;
+  };
   /** One entry per sample, in columns of equal length. */
   samples: {
     /** Innermost stack of the sampled allocation. */
@@ -95,7 +104,34 @@ export interface ScriptRecord {
   map: MapStatus;
   /** One-line reason when `map` is `error`. */
   mapError?: string;
+  /**
+   * Whether the script's code was read to resolve lines (`stacks.call`, frames' `self`):
+   * `parsed`; `unreadable` (not a local file, or gone); `unparsable` (see `codeError`).
+   * Absent: lines not resolved yet.
+   */
+  code?: CodeStatus;
+  codeError?: string;
+  /**
+   * `--exact-lines` rewrote this script as it ran: `wrapped` while frame positions are in the
+   * rewritten code, `read` once they were read back to the file's own (and wrapper frames marked).
+   */
+  exactLines?: 'wrapped' | 'read';
 }
+
+export type CodeStatus = 'parsed' | 'unreadable' | 'unparsable';
+
+/** A position in a script: generated (1-based), and original when a source map resolved it. */
+export interface CodePoint {
+  line: number;
+  column: number;
+  original?: OriginalPosition;
+}
+
+/**
+ * A line inside a function, proven from its code: the one line (`exact`), or the few lines one
+ * of which it was (`candidates`, one point per line, in line order). Unproven is no record.
+ */
+export type LineRecord = { exact: CodePoint } | { candidates: CodePoint[] };
 
 /**
  * One stack frame. V8 keys frames by function: `line`/`column` are where the function starts
@@ -116,6 +152,17 @@ export interface ScriptFrameRecord {
   topLevel?: boolean;
   /** Original position of the function start, when a source map resolved it. */
   original?: OriginalPosition;
+  /**
+   * Where this function allocates in its own frame (not through a callee), proven from its code;
+   * absent when not proven or not resolved.
+   */
+  self?: LineRecord;
+  /**
+   * `--exact-lines`: this frame is the function alloctrace wrapped around one expression; it
+   * stands for its enclosing function (whose fields it copies) at that expression, whose
+   * generated 1-based position this is.
+   */
+  wrapper?: { line: number; column: number };
 }
 
 /** A V8 builtin (`repeat`, `JSON.parse`, `Map.prototype.set`…): no script. */

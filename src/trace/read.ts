@@ -102,6 +102,20 @@ function isNumberArray(value: unknown): value is number[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isFinite(v));
 }
 
+function isCodePoint(value: unknown): boolean {
+  if (!isObject(value) || !Number.isInteger(value['line']) || !Number.isInteger(value['column'])) return false;
+  const original = value['original'];
+  return original === undefined || (isObject(original) && typeof original['source'] === 'string' && Number.isInteger(original['line']));
+}
+
+/** A `LineRecord`: `{ exact: point }` or `{ candidates: [point, …] }`. */
+function isLineRecord(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  if (value['exact'] !== undefined) return isCodePoint(value['exact']);
+  const candidates = value['candidates'];
+  return Array.isArray(candidates) && candidates.length > 0 && candidates.every(isCodePoint);
+}
+
 function validateFrame(frame: unknown, scriptCount: number): string | null {
   if (!isObject(frame) || typeof frame['name'] !== 'string') return 'frame without a name';
   switch (frame['kind']) {
@@ -153,6 +167,12 @@ export function validateTrace(value: Record<string, unknown>): string | null {
     // Parents come first: this also rules out cycles.
     if (!Number.isInteger(p) || p < -1 || p >= i) return 'stack parent out of order';
   }
+  const call = stacks['call'];
+  if (call !== undefined) {
+    if (!Array.isArray(call) || call.length !== frameCol.length) return 'stack columns differ in length';
+    for (const c of call) if (c !== null && !isLineRecord(c)) return 'malformed stack call line';
+  }
+  for (const f of frames) if (isObject(f) && f['self'] !== undefined && !isLineRecord(f['self'])) return 'malformed frame self line';
   const samples = value['samples'];
   if (!isObject(samples)) return 'missing samples';
   const { stack, size, count, ordinal } = samples;

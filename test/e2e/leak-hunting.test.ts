@@ -145,7 +145,7 @@ describe('leak hunting', () => {
     const text = await runAlloctrace(['compare', ...periodic], { cwd: fixture.dir });
     assert.match(text.stdout, /^Suspected leaks: 1 line grew in /m);
     // Counts are estimates printed as 700, 1.6 K…; averages may print in B.
-    assert.match(text.stdout, /^src\/server\.ts:\d+ \(in recordSession\): size=[\d.]+ MiB \(\+[\d.]+ MiB\), count=[\d.]+(?: K)? \(\+[\d.]+(?: K)?\), average=[\d.]+ (?:B|KiB), grew in (\d+) of \1 intervals$/m);
+    assert.match(text.stdout, /^src\/server\.ts:\d+ \(in recordSession(?:, lines [\d|]+)?\): size=[\d.]+ MiB \(\+[\d.]+ MiB\), count=[\d.]+(?: K)? \(\+[\d.]+(?: K)?\), average=[\d.]+ (?:B|KiB), grew in (\d+) of \1 intervals$/m);
   });
 
   it('SIGUSR2 (forwarded by alloctrace): a snapshot on demand, the program keeps running; two builds line up', async () => {

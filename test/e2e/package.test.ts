@@ -32,7 +32,7 @@ describe('packed package', () => {
     const bin = path.join(project, 'node_modules', '.bin', 'alloctrace');
     const run = spawnSync(bin, ['--top', '1', 'app.js'], { cwd: project, encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stderr, /^app\.js:2 \(in hoard\): size=[\d.]+ MiB/m);
+    assert.match(run.stderr, /^app\.js:2 \(hoard\): size=[\d.]+ MiB/m);
     const lib = spawnSync(process.execPath, ['-e', "const a = require('alloctrace'); console.log(typeof a.readTraceFile, typeof a.formatSize)"], { cwd: project, encoding: 'utf8' });
     assert.equal(lib.stdout.trim(), 'function function', lib.stderr);
   });

@@ -1,0 +1,60 @@
+/**
+ * `--exact-lines`, in the traced process: runs user code (not node_modules, not alloctrace) with
+ * each allocating expression wrapped in a function of its own (see `src/lines/wrap.ts`), CommonJS
+ * through `Module.prototype._compile`, ES modules through a `module.register` load hook. Loaded
+ * only in that mode; code that cannot be parsed runs unchanged. Returns the URLs it rewrote.
+ */
+import Module = require('node:module');
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
+import { isWrappableFile } from './exact-lines-predicate';
+import { wrapSource } from './exact-lines-transform';
+
+interface PatchableModule {
+  prototype: { _compile: (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown };
+  register?: (specifier: string, parentURL: string, options: { data: unknown; transferList: unknown[] }) => void;
+}
+
+export interface ExactLines {
+  /** URLs (CommonJS paths, ESM `file:` URLs) whose code ran wrapped. */
+  urls(): Set<string>;
+  /** Facts for the report (e.g. ES modules left unwrapped on an old Node). */
+  notes: string[];
+}
+
+export function installExactLines(): ExactLines {
+  const urls = new Set<string>();
+  const notes: string[] = [];
+  const mod = Module as unknown as PatchableModule;
+  const originalCompile = mod.prototype._compile;
+  mod.prototype._compile = function alloctraceCompile(this: unknown, content: string, filename: string, ...rest: unknown[]) {
+    let code = content;
+    if (isWrappableFile(filename)) {
+      const wrapped = wrapSource(content);
+      if (wrapped !== null) {
+        code = wrapped;
+        urls.add(filename);
+      }
+    }
+    return originalCompile.call(this, code, filename, ...rest);
+  };
+
+  const channel = new MessageChannel();
+  if (typeof mod.register === 'function') {
+    const hooks = pathToFileURL(path.join(__dirname, 'exact-lines-hooks.js')).href;
+    mod.register(hooks, pathToFileURL(__filename).href, { data: { port: channel.port2 }, transferList: [channel.port2] });
+    channel.port1.unref();
+  } else {
+    notes.push('--exact-lines: ES modules ran unwrapped (module.register needs Node 20.6 or later)');
+  }
+  return {
+    notes,
+    urls: () => {
+      for (let m = receiveMessageOnPort(channel.port1); m !== undefined; m = receiveMessageOnPort(channel.port1)) {
+        if (typeof m.message === 'string') urls.add(m.message);
+      }
+      return urls;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Generated scripts read and parsed for line resolution, once per run (a per-run object, never a
+ * module global). Reading happens at report time, from the script's URL.
+ */
+import * as fs from 'node:fs';
+import { fileOfUrl } from '../trace/v8-profile';
+import { ScriptCode } from './script-code';
+import { planWraps, type Wrap } from './wrap';
+
+/** Largest script parsed: a bigger one keeps function lines rather than stalling the report. */
+export const MAX_SCRIPT_BYTES = 64 * 1024 * 1024;
+
+export type LoadedCode =
+  | { status: 'parsed'; code: ScriptCode; text: string }
+  | { status: 'unreadable' }
+  | { status: 'unparsable'; error: string };
+
+export class CodeCache {
+  private readonly scripts = new Map<string, LoadedCode>();
+  private readonly wraps = new Map<string, Wrap[]>();
+
+  load(url: string): LoadedCode {
+    let loaded = this.scripts.get(url);
+    if (loaded === undefined) {
+      loaded = loadCode(url);
+      this.scripts.set(url, loaded);
+    }
+    return loaded;
+  }
+
+  /** The `--exact-lines` wraps of a parsed script (computed as the traced process did). */
+  wrapsOf(url: string, code: ScriptCode): Wrap[] {
+    let wraps = this.wraps.get(url);
+    if (wraps === undefined) {
+      wraps = planWraps(code);
+      this.wraps.set(url, wraps);
+    }
+    return wraps;
+  }
+}
+
+function loadCode(url: string): LoadedCode {
+  const file = fileOfUrl(url);
+  // A TypeScript file is not what V8 ran (a loader transpiled it in memory, or an exported
+  // profile names original sources): its text says nothing about the positions.
+  if (file === null || /\.[cm]?tsx?$/i.test(file)) return { status: 'unreadable' };
+  let text: string;
+  try {
+    if (fs.statSync(file).size > MAX_SCRIPT_BYTES) return { status: 'unparsable', error: `larger than ${MAX_SCRIPT_BYTES} bytes` };
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return { status: 'unreadable' };
+  }
+  // Node strips a byte order mark before compiling: positions count without it.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const parsed = ScriptCode.parse(text);
+  return parsed.ok ? { status: 'parsed', code: parsed.code, text } : { status: 'unparsable', error: parsed.error };
+}
