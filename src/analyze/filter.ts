@@ -100,7 +100,9 @@ export function filterTrace(trace: TraceFile, options: FilterOptions): TraceFile
   };
 
   const samples: TraceFile['samples'] = { stack: [], size: [], count: [], ordinal: [] };
-  const { stack, size, count, ordinal } = trace.samples;
+  const { stack, size, count, ordinal, thread } = trace.samples;
+  // A merged trace's thread labels stay with their samples.
+  if (thread !== undefined) samples.thread = [];
   for (let i = 0; i < stack.length; i++) {
     const s = stack[i]!;
     let keep = keepStack[s];
@@ -113,6 +115,7 @@ export function filterTrace(trace: TraceFile, options: FilterOptions): TraceFile
     samples.size.push(size[i]!);
     samples.count.push(count[i]!);
     samples.ordinal.push(ordinal[i]!);
+    if (thread !== undefined) samples.thread?.push(thread[i]!);
   }
   return { ...trace, samples };
 }

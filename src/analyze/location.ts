@@ -47,12 +47,12 @@ export function locationOfFrame(trace: TraceFile, frame: FrameRecord): Location 
       return { file: null, line: null, column: null, function: frame.name, precision: 'none', origin: 'pseudo' };
     case 'collected':
       return {
-        file: `<collected script #${frame.scriptId}>`,
+        file: frame.bootstrap === true ? `node:internal (bootstrap script #${frame.scriptId}, unloaded)` : `<collected script #${frame.scriptId}>`,
         line: null,
         column: null,
         function: frame.name || ANONYMOUS,
         precision: 'none',
-        origin: 'collected',
+        origin: frame.bootstrap === true ? 'node' : 'collected',
       };
     case 'script': {
       const script = trace.scripts[frame.script];

@@ -6,6 +6,7 @@ import type { TraceFile, TraceMeta } from '../trace/format';
 import { computeStatistics, type GroupBy, type Statistic, type StatisticsOptions, type Totals } from './statistics';
 import { takeTop, type Omitted } from './top';
 import { computeCumulativeStatistics } from './cumulative';
+import { isolateTotals, type IsolateTotal } from './isolates';
 
 export interface StatisticsReportView {
   kind: 'statistics';
@@ -17,6 +18,8 @@ export interface StatisticsReportView {
   omitted: Omitted;
   /** One-line facts for the footer (trace notes, map warnings, caveats). */
   notes: string[];
+  /** Per thread/process totals when the report merges several, largest first. */
+  isolates?: IsolateTotal[];
 }
 
 export interface Measure {
@@ -24,7 +27,7 @@ export interface Measure {
   interval: number | null;
   reason: TraceMeta['reason'];
   sequence: number;
-  /** Number of traces merged into this report. */
+  /** Number of isolates (threads, processes) merged into this report. */
   traces: number;
 }
 
@@ -35,7 +38,7 @@ export const CANDIDATES_NOTE = '"(in f, lines A|B)": the allocation is on one of
 
 export function measureOf(trace: TraceFile): Measure {
   const { mode, interval, reason, sequence } = trace.meta;
-  return { mode, interval, reason, sequence, traces: 1 };
+  return { mode, interval, reason, sequence, traces: trace.threads?.length ?? 1 };
 }
 
 export function buildStatisticsReport(
@@ -49,5 +52,11 @@ export function buildStatisticsReport(
   if (shown.some((s) => s.location.precision === 'function')) notes.push(FUNCTION_PRECISION_NOTE);
   if (shown.some((s) => s.location.precision === 'candidates')) notes.push(CANDIDATES_NOTE);
   notes.push(OUTSIDE_HEAP_NOTE);
-  return { kind: 'statistics', groupBy: options.groupBy, measure: measureOf(trace), total: full.total, stats: shown, omitted, notes };
+  const view: StatisticsReportView = { kind: 'statistics', groupBy: options.groupBy, measure: measureOf(trace), total: full.total, stats: shown, omitted, notes };
+  const isolates = isolateTotals(trace);
+  if (isolates.length > 0) {
+    view.isolates = isolates;
+    view.measure.traces = isolates.length;
+  }
+  return view;
 }

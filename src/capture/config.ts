@@ -16,6 +16,8 @@ export interface CaptureConfig {
   /** The traced program's argv (script and arguments), as the user gave it. */
   argv: string[];
   producer: string;
+  /** Trace Node child processes too: the preload passes itself on (see children.ts). */
+  children?: boolean;
   /** `--exact-lines`: run user code with its allocating expressions wrapped (src/lines/wrap.ts). */
   exactLines?: boolean;
   /** Snapshots while the program runs (`--snapshot-*`); absent: none, and no signal handler. */
@@ -30,6 +32,12 @@ export interface SnapshotConfig {
   /** Signal that takes a snapshot, or `null` for none. */
   signal: string | null;
 }
+
+/**
+ * In `output`, replaced by the process id (child processes name their own traces). When the
+ * name is taken (a reused pid), `-1`, `-2`… is appended.
+ */
+export const PID_TOKEN = '{pid}';
 
 export function parseCaptureConfig(text: string | undefined): CaptureConfig | null {
   if (text === undefined || text === '') return null;

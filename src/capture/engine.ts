@@ -30,6 +30,15 @@ export function knowsSamplingParam(session: Session, name: string): boolean {
   return refused;
 }
 
+export interface AttachedWorker {
+  sessionId: string;
+  threadId: number;
+  /** `[worker 1] name`. */
+  title: string;
+  /** The worker's script (`node:internal/…` for node's own workers). */
+  url: string;
+}
+
 export class SamplingEngine {
   private session: Session | null = null;
   /** One-line facts for the report: features this Node lacks and what was done instead. */
@@ -89,6 +98,68 @@ export class SamplingEngine {
     if (failure !== null) throw failure;
     if (result === undefined) throw new Error('HeapProfiler.getSamplingProfile did not answer synchronously');
     return result;
+  }
+
+  /**
+   * Follows this thread's worker threads through the inspector's NodeWorker domain (no port:
+   * the same in-process session). Returns false where the domain is missing (inside workers on
+   * older Node).
+   */
+  watchWorkers(onAttach: (worker: AttachedWorker) => void, onDetach: (sessionId: string) => void): boolean {
+    const session = this.session;
+    if (session === null) return false;
+    let ok = true;
+    session.on('NodeWorker.attachedToWorker', (message) => {
+      const params = (message as { params?: { sessionId?: unknown; workerInfo?: { workerId?: unknown; title?: unknown; url?: unknown } } }).params;
+      const sessionId = params?.sessionId;
+      const id = Number(params?.workerInfo?.workerId);
+      if (typeof sessionId !== 'string' || !Number.isInteger(id)) return;
+      const title = typeof params?.workerInfo?.title === 'string' ? params.workerInfo.title : '';
+      const url = typeof params?.workerInfo?.url === 'string' ? params.workerInfo.url : '';
+      onAttach({ sessionId, threadId: id, title, url });
+    });
+    session.on('NodeWorker.detachedFromWorker', (message) => {
+      const sessionId = (message as { params?: { sessionId?: unknown } }).params?.sessionId;
+      if (typeof sessionId === 'string') onDetach(sessionId);
+    });
+    session.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, (err) => {
+      if (err) ok = false;
+    });
+    return ok;
+  }
+
+  /**
+   * Evaluates `expression` inside a worker, even while it runs JavaScript (the inspector
+   * interrupts it). Fire and forget: the answer would need this thread's event loop.
+   */
+  evaluateInWorker(sessionId: string, expression: string): void {
+    const session = this.session;
+    if (session === null) return;
+    const message = JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression, silent: true } });
+    session.post('NodeWorker.sendMessageToWorker', { sessionId, message }, () => undefined);
+  }
+
+  /**
+   * The `sourceMappingURL` of every script V8 has loaded, by URL, as V8 saw it in the loaded
+   * source (for in-memory transpilers: an inline data: URL). Enables the debugger for the
+   * duration of the call: its `scriptParsed` reports arrive synchronously.
+   */
+  loadedSourceMapUrls(): Map<string, string> {
+    const session = this.session;
+    const urls = new Map<string, string>();
+    if (session === null) return urls;
+    const onParsed = (message: { params?: { url?: unknown; sourceMapURL?: unknown } }): void => {
+      const { url, sourceMapURL } = message.params ?? {};
+      if (typeof url === 'string' && typeof sourceMapURL === 'string' && sourceMapURL !== '') urls.set(url, sourceMapURL);
+    };
+    session.on('Debugger.scriptParsed', onParsed);
+    try {
+      session.post('Debugger.enable', () => undefined);
+      session.post('Debugger.disable', () => undefined);
+    } finally {
+      session.removeListener('Debugger.scriptParsed', onParsed);
+    }
+    return urls;
   }
 
   stop(): void {

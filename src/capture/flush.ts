@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PASS_THROUGH_FRAMES } from './cjs-retain';
+import { attachMemoryMaps } from './memory-maps';
 import type { TraceMeta } from '../trace/format';
 import { traceFromV8Profile } from '../trace/v8-profile';
 import { writeTrace } from '../trace/write';
@@ -15,6 +16,12 @@ export interface FlushRequest {
   startTime: string;
   reason: TraceMeta['reason'];
   notes: string[];
+  /** Where this isolate's trace goes (`config.output` resolved for this process and thread). */
+  output: string;
+  /** This isolate: 0/`main`, or a worker's threadId and name. */
+  thread: { id: number; name: string };
+  /** The traced command line (a child process's own). */
+  argv: string[];
   /** Scripts that ran rewritten by `--exact-lines`, or `null` when that mode is off. */
   exactLines?: ReadonlySet<string> | null;
   /** Position in a series of snapshots (0 when not part of one). */
@@ -45,8 +52,8 @@ export function writeFinalTrace(request: FlushRequest): void {
     v8Version: process.versions.v8,
     platform: `${os.platform()}-${os.arch()}`,
     pid: process.pid,
-    argv: config.argv,
-    execArgv: process.execArgv.filter((arg) => arg !== `--require=${require.resolve('./preload')}`),
+    argv: request.argv,
+    execArgv: process.execArgv.filter((arg) => !arg.includes(require.resolve('./preload'))),
     cwd: process.cwd(),
     root: config.root,
     interval: config.interval,
@@ -55,7 +62,7 @@ export function writeFinalTrace(request: FlushRequest): void {
     time: new Date().toISOString(),
     reason: request.reason,
     sequence: request.sequence ?? 0,
-    thread: { id: 0, name: 'main' },
+    thread: request.thread,
     flags: samplerFlags(request),
     notes: request.notes,
   };
@@ -65,5 +72,6 @@ export function writeFinalTrace(request: FlushRequest): void {
     own: { isOwnUrl, passThrough: PASS_THROUGH_FRAMES },
   });
   for (const script of trace.scripts) if (request.exactLines?.has(script.url) === true) script.exactLines = 'wrapped';
-  writeTrace(config.output, trace, { overwrite: true });
+  attachMemoryMaps(trace.scripts, () => engine.loadedSourceMapUrls());
+  writeTrace(request.output, trace, { overwrite: true });
 }

@@ -1,26 +1,70 @@
 /**
- * Loaded with `node --require` before the traced program: starts sampling and registers the
- * paths that write the trace. It runs inside someone else's program, so it does the least it
- * can up front and loads the rest only when a trace is written.
+ * Loaded with `node --require` before the traced program (and, as node passes `--require` on,
+ * in each of its worker threads): starts sampling and registers the paths that write the trace.
+ * It runs inside someone else's program, so it does the least it can up front and loads the
+ * rest only when a trace is written.
  */
-import { isMainThread } from 'node:worker_threads';
-import { CONFIG_ENV, parseCaptureConfig } from './config';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isMainThread, threadId } from 'node:worker_threads';
+import { CONFIG_ENV, PID_TOKEN, parseCaptureConfig, type CaptureConfig } from './config';
 import { retainModuleScripts } from './cjs-retain';
 import { SamplingEngine } from './engine';
+import { resolveProcessOutput, workerOutput } from './naming';
+import { exposeWorkerHook, markWorker, shareWithWorkers, superviseWorkers, workerConfigText, workerName, type WorkerSupervisor } from './workers';
 
 const TERMINATING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-function install(): void {
+function readConfig(): CaptureConfig | null {
+  if (!isMainThread) return parseCaptureConfig(workerConfigText());
   const config = parseCaptureConfig(process.env[CONFIG_ENV]);
   delete process.env[CONFIG_ENV];
-  if (config === null || !isMainThread) return;
+  if (config === null) return null;
+  // A child process (output named by pid) traces its own command line.
+  const own = config.output.includes(PID_TOKEN);
+  return { ...config, output: resolveProcessOutput(config.output, process.pid), argv: own ? process.argv.slice(1) : config.argv };
+}
+
+/**
+ * Child processes write beside this process: `<folder>/{pid}.trace`. Snapshots stay the traced
+ * program's own (one numbered series per folder).
+ */
+function childConfig(config: CaptureConfig, template: string): CaptureConfig {
+  const { snapshots: _own, ...rest } = config;
+  return { ...rest, output: template.includes(PID_TOKEN) ? template : path.join(path.dirname(config.output), `${PID_TOKEN}.trace`) };
+}
+
+function install(): void {
+  const template = isMainThread ? parseCaptureConfig(process.env[CONFIG_ENV])?.output ?? '' : '';
+  const config = readConfig();
+  if (config === null) return;
 
   const startTime = new Date().toISOString();
+  // First, so that children are traced even where this process cannot be.
+  if (isMainThread && config.children === true) {
+    const { traceChildren } = require('./children') as typeof import('./children');
+    traceChildren(childConfig(config, template), __filename);
+  }
+  const engine = new SamplingEngine();
+  try {
+    engine.start({ interval: config.interval, mode: config.mode });
+  } catch (error) {
+    // Some processes have no inspector (node --test's runner process, builds without it): the
+    // program must run on untraced, not crash.
+    const why = error instanceof Error && error.message !== undefined ? error.message : String(error);
+    process.stderr.write(`alloctrace: not tracing pid ${process.pid}${isMainThread ? '' : ` worker ${threadId}`}: ${why}\n`);
+    return;
+  }
   const retainNote = retainModuleScripts();
   // Installed after the retainer, so that its rewrite is what the retainer extends and compiles.
   const exactLines = config.exactLines === true ? (require('./exact-lines') as typeof import('./exact-lines')).installExactLines() : null;
-  const engine = new SamplingEngine();
-  engine.start({ interval: config.interval, mode: config.mode });
+  let supervisor: WorkerSupervisor | null = null;
+  if (isMainThread) {
+    shareWithWorkers(config);
+    supervisor = superviseWorkers(engine);
+  } else {
+    markWorker('tracing');
+  }
   let written = false;
   // What this Node lacks or does differently, for every trace it writes.
   const runtimeNotes = (): string[] => {
@@ -36,18 +80,39 @@ function install(): void {
   const flush = (reason: 'exit' | 'signal', note?: string): void => {
     if (written) return;
     written = true;
+    if (!isMainThread) markWorker('flushing');
+    // Workers this thread would take down with it write theirs first.
+    supervisor?.rescueAll();
     try {
       // Lazy: the converter and writer are not needed until the end.
       const { writeFinalTrace } = require('./flush') as typeof import('./flush');
-      const notes = runtimeNotes();
+      const notes = [...runtimeNotes(), ...(supervisor?.notes ?? [])];
       if (note !== undefined) notes.push(note);
-      writeFinalTrace({ engine, config, startTime, reason, notes, exactLines: exactLines?.urls() ?? null });
+      writeFinalTrace({
+        engine,
+        config,
+        startTime,
+        reason,
+        notes,
+        exactLines: exactLines?.urls() ?? null,
+        output: isMainThread ? config.output : workerOutput(config.output, threadId),
+        thread: isMainThread ? { id: 0, name: 'main' } : { id: threadId, name: workerName() || `worker ${threadId}` },
+        argv: config.argv,
+      });
     } catch (error) {
-      process.stderr.write(`alloctrace: could not write the trace: ${(error as Error).message}\n`);
+      // A process that outlives the run (a detached grandchild) finds the run's folder gone.
+      const gone = (error as NodeJS.ErrnoException).code === 'ENOENT' && config.output.includes(path.sep) && !fs.existsSync(path.dirname(config.output));
+      if (!gone) process.stderr.write(`alloctrace: could not write the trace: ${(error as Error).message}\n`);
+    } finally {
+      if (!isMainThread) markWorker('written');
     }
   };
 
   process.on('exit', () => flush('exit'));
+  if (!isMainThread) {
+    exposeWorkerHook(() => flush('exit', 'worker stopped by terminate() or by its process ending'));
+    return;
+  }
 
   if (config.snapshots !== undefined) {
     // Lazy: programs traced without snapshots never load this (and get no signal handler).

@@ -35,7 +35,10 @@ export function installSnapshots(setup: SnapshotSetup): void {
     try {
       writeFinalTrace({
         engine: setup.engine,
-        config: { ...setup.config, output },
+        config: setup.config,
+        output,
+        thread: { id: 0, name: 'main' },
+        argv: setup.config.argv,
         startTime: setup.startTime,
         reason,
         notes: setup.notes(),

@@ -12,6 +12,8 @@ import { renderCompareJson, renderSeriesJson } from '../report/diff-json';
 import { renderCompareText, renderSeriesText } from '../report/diff-text';
 import type { TraceFile } from '../trace/format';
 import { parseTrace, type ReadOptions } from '../trace/read';
+import { expandTracePaths } from '../trace/load-many';
+import { mergeTraces, selectIsolates, type IsolateSelector } from '../trace/merge';
 import { SourceMapper } from '../symbolize/mapper';
 import { CodeCache } from '../lines/code-cache';
 import { readWrappedPositions } from '../lines/read-wrapped';
@@ -22,21 +24,41 @@ import type { CliIo, Outcome } from './io';
 import { filterNotes, formatWarnings, type ReportOptions } from './present';
 import { findProjectRoot } from './project-root';
 
-export interface CompareOptions extends ReportOptions {
+export interface CompareOptions extends ReportOptions, IsolateSelector {
   /** Interval to assume for `.heapprofile` input. */
   interval: number | null;
 }
 
+/**
+ * What each compared trace is made of. A folder given with other arguments is one trace (its
+ * files merged: one `run --children` or `-o <folder>` run); a folder given alone is a series of
+ * its files, in name order (a `--snapshot-dir`).
+ */
+export function compareSides(args: readonly string[], cwd: string): Array<{ name: string; files: Array<{ name: string; path: string }> }> {
+  const isDir = (given: string): boolean => {
+    try {
+      return fs.statSync(path.resolve(cwd, given)).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  const filesOf = (given: string): Array<{ name: string; path: string }> =>
+    expandTracePaths([given], cwd).map((full) => ({ name: isDir(given) ? path.join(given, path.basename(full)) : given, path: full }));
+  if (args.length === 1 && isDir(args[0]!)) return filesOf(args[0]!).map((f) => ({ name: f.name, files: [f] }));
+  return args.map((given) => ({ name: given, files: filesOf(given) }));
+}
+
 /** Reads, symbolizes (what was never resolved) and filters every trace before any output. */
-function loadAll(files: readonly string[], options: CompareOptions, io: CliIo): Array<{ name: string; trace: TraceFile }> {
+function loadAll(args: readonly string[], options: CompareOptions, io: CliIo): Array<{ name: string; trace: TraceFile }> {
   const readOptions: ReadOptions = { producer: PRODUCER, heapProfileRoot: findProjectRoot(io.cwd, io.cwd) };
   if (options.interval !== null) readOptions.heapProfileInterval = options.interval;
   // Snapshots of one process share scripts: one mapper loads each map once.
   const mapper = new SourceMapper();
   const code = new CodeCache();
   const warnings = new Set<string>();
-  const loaded = files.map((name) => {
-    let trace = readNamed(name, io.cwd, readOptions);
+  const loaded = compareSides(args, io.cwd).map(({ name, files }) => {
+    const read = files.map((f) => readNamed(f.name, f.path, readOptions));
+    let trace = selectIsolates(read.length === 1 ? read[0]! : mergeTraces(read), options);
     if (!options.sourceMaps) trace = dropLines(unsymbolizeTrace(trace));
     else if (trace.scripts.some((s) => s.map === 'unresolved')) {
       const result = symbolizeTrace(readWrappedPositions(trace, code).trace, { mapper });
@@ -55,10 +77,10 @@ function loadAll(files: readonly string[], options: CompareOptions, io: CliIo): 
 }
 
 /** Reads a trace; errors name the file as the user gave it. */
-function readNamed(name: string, cwd: string, options: ReadOptions): TraceFile {
+function readNamed(name: string, file: string, options: ReadOptions): TraceFile {
   let text: string;
   try {
-    text = fs.readFileSync(path.resolve(cwd, name), 'utf8');
+    text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     throw new AlloctraceError('ERR_TRACE_READ', `cannot read ${name}: ${describeError(error)}`);
   }
@@ -66,9 +88,7 @@ function readNamed(name: string, cwd: string, options: ReadOptions): TraceFile {
 }
 
 export function compareCommand(files: readonly string[], options: CompareOptions, io: CliIo): Outcome {
-  if (files.length < 2) {
-    throw new AlloctraceError('ERR_USAGE', 'compare needs two traces (older, newer), or three or more for a series');
-  }
+  if (files.length === 0) throw new AlloctraceError('ERR_USAGE', 'compare needs two traces (older, newer), or three or more for a series');
   const siteOptions: DiffReportOptions = {
     groupBy: options.groupBy,
     userCode: options.userCode,
@@ -78,6 +98,9 @@ export function compareCommand(files: readonly string[], options: CompareOptions
   };
   checkSiteOptions(siteOptions);
   const traces = loadAll(files, options, io);
+  if (traces.length < 2) {
+    throw new AlloctraceError('ERR_USAGE', 'compare needs two traces (older, newer), or three or more for a series');
+  }
   if (traces.length === 2) {
     const report = buildCompareReport(traces[0]!, traces[1]!, siteOptions);
     io.writeOut(options.json ? renderCompareJson(report) : renderCompareText(report));

@@ -39,3 +39,15 @@ export function parseMode(value: string): TraceMode {
   if (value === 'live' || value === 'allocated') return value;
   throw usage(`--mode must be live or allocated (got '${value}')`);
 }
+
+/** `--pid`: a process id. */
+export function parsePid(value: string): number {
+  return parsePositiveInt(value, '--pid');
+}
+
+/** `--thread`: a thread id (0 is the main thread), `main`, or a worker's name. */
+export function parseThread(value: string): string {
+  const trimmed = value.trim();
+  if (trimmed === '') throw usage("--thread must be a thread id, 'main' or a worker's name (got '')");
+  return trimmed;
+}

@@ -1,15 +1,18 @@
 /** Shared by `run` and `show`: symbolize a trace, then render its statistics. */
 import { describeFilter, filterTrace, type TraceFilter } from '../analyze/filter';
+import { isolateTotals } from '../analyze/isolates';
 import { buildStatisticsReport } from '../analyze/report';
 import type { GroupBy } from '../analyze/statistics';
 import { renderStatisticsJson } from '../report/json';
 import { renderStatisticsText } from '../report/text';
+import { formatSize } from '../report/units';
 import type { TraceFile } from '../trace/format';
 import { CodeCache } from '../lines/code-cache';
 import { readWrappedPositions } from '../lines/read-wrapped';
 import { dropLines, resolveLines } from '../lines/resolve-lines';
 import { SourceMapper } from '../symbolize/mapper';
-import { symbolizeTrace, unsymbolizeTrace } from '../symbolize/symbolize';
+import { memoryMapsOf, symbolizeTrace, unsymbolizeTrace } from '../symbolize/symbolize';
+import { mergeTraces } from '../trace/merge';
 
 export interface ReportOptions {
   top: number | null;
@@ -61,12 +64,38 @@ export interface Resolvers {
  * Everything not resolved yet, in order: `--exact-lines` positions read back, source maps, then
  * proven lines.
  */
-export function resolveTrace(trace: TraceFile, resolvers: Resolvers = { mapper: new SourceMapper(), cache: new CodeCache() }): Prepared {
+export function resolveTrace(trace: TraceFile, resolvers: Resolvers = { mapper: new SourceMapper({ memoryMaps: memoryMapsOf(trace) }), cache: new CodeCache() }): Prepared {
   const { mapper, cache } = resolvers;
   const read = readWrappedPositions(trace, cache);
   const symbolized = symbolizeTrace(read.trace, { mapper });
   const lines = resolveLines(symbolized.trace, { mapper, cache });
   return { trace: lines.trace, warnings: [...read.warnings, ...symbolized.warnings, ...lines.warnings], mapWarnings: symbolized.warnings.length };
+}
+
+/**
+ * Several traces (threads, processes of one run): each resolved as `resolveTrace` does (one map
+ * and code cache for all, with every trace's in-memory maps), then merged. `traces` keeps them
+ * apart, in the given order. A warning shared by several traces is given once.
+ */
+export function prepareTraces(traces: readonly TraceFile[], sourceMaps: boolean): Prepared & { traces: TraceFile[] } {
+  const memoryMaps = new Map(traces.flatMap((t) => [...memoryMapsOf(t)]));
+  const { mapper, cache }: Resolvers = { mapper: new SourceMapper({ memoryMaps }), cache: new CodeCache() };
+  const warnings = new Set<string>();
+  const mapWarnings = new Set<string>();
+  const prepared = traces.map((t) => {
+    if (!sourceMaps) {
+      const result = prepareTrace(t, false);
+      for (const w of result.warnings) warnings.add(w);
+      return result.trace;
+    }
+    const read = readWrappedPositions(t, cache);
+    const symbolized = symbolizeTrace(read.trace, { mapper });
+    const lines = resolveLines(symbolized.trace, { mapper, cache });
+    for (const w of [...read.warnings, ...symbolized.warnings, ...lines.warnings]) warnings.add(w);
+    for (const w of symbolized.warnings) mapWarnings.add(w);
+    return lines.trace;
+  });
+  return { trace: mergeTraces(prepared), traces: prepared, warnings: [...warnings], mapWarnings: mapWarnings.size };
 }
 
 export function renderTraceReport(prepared: Prepared, options: ReportOptions): string {
@@ -78,10 +107,21 @@ export function renderTraceReport(prepared: Prepared, options: ReportOptions): s
   if (!options.sourceMaps) notes.push('source maps off: generated positions shown.');
   notes.push(...filterNotes(options));
   const trace = filterTrace(prepared.trace, options);
+  notes.push(...isolateNotes(trace));
   const report = buildStatisticsReport(trace, { groupBy: options.groupBy, userCode: options.userCode, cumulative: options.cumulative === true, top: options.top, notes });
   return options.json ? renderStatisticsJson(report) : renderStatisticsText(report);
 }
 
 export function formatWarnings(warnings: readonly string[]): string {
   return warnings.map((w) => `alloctrace: warning: ${w}\n`).join('');
+}
+
+/** Per-isolate totals when threads or processes were merged: how to pick one is said once. */
+export function isolateNotes(trace: TraceFile): string[] {
+  const totals = isolateTotals(trace);
+  if (totals.length < 2) return [];
+  return [
+    `${totals.length} threads/processes merged (report one with --thread <id|name> or --pid <pid>):`,
+    ...totals.map((t) => `  ${t.label}${t.command === '' ? '' : ` [${t.command}]`}: est. ${formatSize(t.size)} in ${t.samples} samples`),
+  ];
 }

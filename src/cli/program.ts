@@ -8,7 +8,7 @@ import { VERSION } from '../version';
 import type { CliIo, Outcome } from './io';
 import type { ReportOptions } from './present';
 import type { SnapshotOptions } from './snapshot-dir';
-import { parseByteSize, parseGroupBy, parseMode, parseTop } from './options';
+import { parseByteSize, parseGroupBy, parseMode, parsePid, parseThread, parseTop } from './options';
 import { runCommand } from './run';
 import { showCommand } from './show';
 import { exportCommand } from './export';
@@ -57,6 +57,36 @@ function reportOptions(flags: CommonFlags): ReportOptions {
   return options;
 }
 
+interface RunFlags {
+  inlining: boolean;
+  exactLines?: boolean;
+  interval: string;
+  mode: string;
+  output?: string;
+  force?: boolean;
+  node?: string;
+  children?: boolean;
+  loader?: string;
+  snapshotDir?: string;
+  snapshotEvery?: string;
+  snapshotSignal?: string;
+}
+
+interface IsolateFlags {
+  pid?: string;
+  thread?: string;
+}
+
+function isolateOptions(flags: IsolateFlags): { pid: number | null; thread: string | null } {
+  return { pid: flags.pid === undefined ? null : parsePid(flags.pid), thread: flags.thread === undefined ? null : parseThread(flags.thread) };
+}
+
+function addIsolateOptions(command: Command): Command {
+  return command
+    .option('--thread <id|name>', "report one thread only: its id, 'main', or a worker's name (default: all together)")
+    .option('--pid <pid>', 'report one process only (of several traced with --children, or several files)');
+}
+
 function addReportOptions(command: Command): Command {
   return command
     .option('--top <n>', 'rows to show (0 or "all" for every row)', '10')
@@ -81,28 +111,35 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
     .exitOverride()
     .configureOutput({ writeOut: io.writeOut, writeErr: io.writeErr, outputError: () => undefined });
 
-  addReportOptions(
-    program
-      .command('run', { isDefault: false })
-      .description('run a script under the sampler and report its top allocation sites (default command)')
-      .argument('<script>', 'the JavaScript entry point to run')
-      .argument('[args...]', "the script's own arguments")
-      .passThroughOptions()
-      .option('--interval <bytes>', 'mean bytes between samples (e.g. 32k, 512k, 1m)', '32k')
-      .addOption(new Option('--mode <mode>', 'live: memory still held at the end; allocated: everything allocated').default('live'))
-      .option('-o, --output <file>', 'also save the trace to this file')
-      .option('--force', 'replace an existing output file')
-      .option('--node <path>', 'node binary that runs the script (default: the one running alloctrace)')
-      .option('--snapshot-dir <dir>', 'write numbered traces of the running program here (snapshot-0001.trace, …)')
-      .option('--snapshot-every <duration>', 'write a snapshot every period (500ms, 30s, 2m); needs --snapshot-dir')
-      .option('--snapshot-signal <signal>', 'signal that writes a snapshot (default SIGUSR2 with --snapshot-dir), or none')
-      .option('--no-inlining', "turn V8's inlining off: each function keeps its own allocations (slower)")
-      .option('--exact-lines', 'exact line for direct allocations: run your code with each allocating expression in its own function (slower; implies --no-inlining)'),
+  addIsolateOptions(
+    addReportOptions(
+      program
+        .command('run', { isDefault: false })
+        .description('run a script under the sampler and report its top allocation sites (default command)')
+        .argument('<script>', 'the JavaScript or TypeScript entry point to run (with --children: any command)')
+        .argument('[args...]', "the script's own arguments")
+        .passThroughOptions()
+        .option('--interval <bytes>', 'mean bytes between samples (e.g. 32k, 512k, 1m)', '32k')
+        .addOption(new Option('--mode <mode>', 'live: memory still held at the end; allocated: everything allocated').default('live'))
+        .option('-o, --output <file>', 'also save the trace to this file (an existing folder: one file per thread and process)')
+        .option('--force', 'replace an existing output file')
+        .option('--node <path>', 'node binary that runs the script (default: the one running alloctrace)')
+        .option('--children', 'also trace every Node child process the program starts (spawn, fork, exec, npm run, npx); the script may then be any command')
+        .option('--loader <module>', 'loader for a .ts entry (default: tsx from your project)')
+        .option('--snapshot-dir <dir>', 'write numbered traces of the running program here (snapshot-0001.trace, …)')
+        .option('--snapshot-every <duration>', 'write a snapshot every period (500ms, 30s, 2m); needs --snapshot-dir')
+        .option('--snapshot-signal <signal>', 'signal that writes a snapshot (default SIGUSR2 with --snapshot-dir), or none')
+        .option('--no-inlining', "turn V8's inlining off: each function keeps its own allocations (slower)")
+        .option('--exact-lines', 'exact line for direct allocations: run your code with each allocating expression in its own function (slower; implies --no-inlining)'),
+    ),
   )
     .exitOverride()
-    .action(async (script: string, args: string[], flags: CommonFlags & { interval: string; mode: string; output?: string; force?: boolean; node?: string; snapshotDir?: string; snapshotEvery?: string; snapshotSignal?: string; inlining: boolean; exactLines?: boolean }) => {
+    .action(async (script: string, args: string[], flags: CommonFlags & IsolateFlags & RunFlags) => {
       const options = {
         ...reportOptions(flags),
+        ...isolateOptions(flags),
+        children: flags.children === true,
+        loader: flags.loader ?? null,
         interval: parseByteSize(flags.interval, '--interval'),
         mode: parseMode(flags.mode),
         output: flags.output ?? null,
@@ -115,20 +152,23 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
       done(await runCommand(script, args, options, io));
     });
 
-  addReportOptions(
-    program
-      .command('show')
-      .description('report a saved trace, or a .heapprofile from node --heap-prof or Chrome DevTools')
-      .argument('<trace>', 'trace file')
-      .option('--interval <bytes>', 'sampling interval to assume for a .heapprofile (default 512k, as node --heap-prof)'),
+  addIsolateOptions(
+    addReportOptions(
+      program
+        .command('show')
+        .description('report saved traces (merged), or .heapprofile files from node --heap-prof or Chrome DevTools')
+        .argument('<traces...>', 'trace files or folders of traces (all merged into one report)')
+        .option('--interval <bytes>', 'sampling interval to assume for a .heapprofile (default 512k, as node --heap-prof)'),
+    ),
   )
     .exitOverride()
-    .action((file: string, flags: CommonFlags & { interval?: string }) => {
+    .action((files: string[], flags: CommonFlags & IsolateFlags & { interval?: string }) => {
       const options = {
         ...reportOptions(flags),
+        ...isolateOptions(flags),
         interval: flags.interval === undefined ? null : parseByteSize(flags.interval, '--interval'),
       };
-      done(showCommand(file, options, io));
+      done(showCommand(files, options, io));
     });
 
   program
@@ -143,17 +183,20 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
       done(exportCommand(file, { output: flags.output, force: flags.force === true, sourceMaps: flags.sourceMaps }, io));
     });
 
-  addReportOptions(
-    program
-      .command('compare')
-      .description('compare traces: two → what changed per site; three or more (in order) → growth and suspected leaks')
-      .argument('<traces...>', 'trace files, oldest first')
-      .option('--interval <bytes>', 'sampling interval to assume for a .heapprofile (default 512k, as node --heap-prof)'),
+  addIsolateOptions(
+    addReportOptions(
+      program
+        .command('compare')
+        .description('compare traces: two → what changed per site; three or more (in order) → growth and suspected leaks')
+        .argument('<traces...>', 'trace files, oldest first; a folder is one trace (its files merged), or, given alone, a series of its files in name order')
+        .option('--interval <bytes>', 'sampling interval to assume for a .heapprofile (default 512k, as node --heap-prof)'),
+    ),
   )
     .exitOverride()
-    .action((files: string[], flags: CommonFlags & { interval?: string }) => {
+    .action((files: string[], flags: CommonFlags & IsolateFlags & { interval?: string }) => {
       const options = {
         ...reportOptions(flags),
+        ...isolateOptions(flags),
         interval: flags.interval === undefined ? null : parseByteSize(flags.interval, '--interval'),
       };
       done(compareCommand(files, options, io));

@@ -1,21 +1,23 @@
-/** `alloctrace show`: report a saved trace or a V8 `.heapprofile`. */
-import * as path from 'node:path';
+/** `alloctrace show`: report saved traces (files or folders, merged) or V8 `.heapprofile`s. */
 import { linesPending } from '../lines/resolve-lines';
-import { readTraceFile, type ReadOptions } from '../trace/read';
+import { loadMergedTrace } from '../trace/load-many';
+import { selectIsolates, type IsolateSelector } from '../trace/merge';
+import type { ReadOptions } from '../trace/read';
 import { PRODUCER } from '../version';
 import type { CliIo, Outcome } from './io';
 import { findProjectRoot } from './project-root';
 import { formatWarnings, prepareTrace, renderTraceReport, type ReportOptions } from './present';
 
-export interface ShowOptions extends ReportOptions {
+export interface ShowOptions extends ReportOptions, IsolateSelector {
   /** Interval to assume for `.heapprofile` input (they do not record it). */
   interval: number | null;
 }
 
-export function showCommand(file: string, options: ShowOptions, io: CliIo): Outcome {
+export function showCommand(files: string | readonly string[], options: ShowOptions, io: CliIo): Outcome {
   const readOptions: ReadOptions = { producer: PRODUCER, heapProfileRoot: findProjectRoot(io.cwd, io.cwd) };
   if (options.interval !== null) readOptions.heapProfileInterval = options.interval;
-  const trace = readTraceFile(path.resolve(io.cwd, file), readOptions);
+  const merged = loadMergedTrace(typeof files === 'string' ? [files] : files, io.cwd, readOptions);
+  const trace = selectIsolates(merged, options);
   // A trace stores resolved positions already; re-resolve only what was never resolved.
   const needsMaps = options.sourceMaps && (trace.scripts.some((s) => s.map === 'unresolved' || s.exactLines === 'wrapped') || linesPending(trace));
   const prepared = needsMaps || !options.sourceMaps ? prepareTrace(trace, options.sourceMaps) : { trace, warnings: [] };

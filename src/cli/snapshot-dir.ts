@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { snapshotFileName } from '../capture/snapshots';
 import { AlloctraceError, describeError } from '../errors';
 import { SourceMapper } from '../symbolize/mapper';
+import { memoryMapsOf } from '../symbolize/symbolize';
 import { CodeCache } from '../lines/code-cache';
 import { resolveTrace } from './present';
 import type { TraceFile } from '../trace/format';
@@ -70,7 +71,9 @@ export function finishSnapshots(dir: string, shownDir: string, final: TraceFile 
     try {
       const trace = readTraceFile(file, { producer: PRODUCER });
       if (!trace.scripts.some((s) => s.map === 'unresolved')) continue;
-      writeTrace(file, resolveTrace(trace, resolvers).trace, { overwrite: true });
+      // Maps a loader kept in memory travel in each trace: those need a mapper of their own.
+      const own = trace.scripts.some((s) => s.memoryMap !== undefined) ? { ...resolvers, mapper: new SourceMapper({ memoryMaps: memoryMapsOf(trace) }) } : resolvers;
+      writeTrace(file, resolveTrace(trace, own).trace, { overwrite: true });
     } catch (error) {
       io.writeErr(`alloctrace: warning: ${describeError(error)}\n`);
     }

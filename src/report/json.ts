@@ -33,6 +33,8 @@ export interface JsonStatisticsReport {
   stats: JsonStatistic[];
   omitted: { rows: number; size: number; count: number };
   notes: string[];
+  /** When threads or processes were merged: each one's estimated bytes, largest first. */
+  isolates?: Array<{ pid: number | null; thread: number; name: string; command: string; size: number; samples: number }>;
 }
 
 export function jsonLocation(l: Location): JsonLocation {
@@ -66,6 +68,7 @@ export function statisticsToJson(report: StatisticsReportView): JsonStatisticsRe
     })),
     omitted: report.omitted,
     notes: report.notes,
+    ...(report.isolates === undefined ? {} : { isolates: report.isolates.map(({ pid, thread, name, command, size, samples }) => ({ pid, thread, name, command, size, samples })) }),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { FrameRecord, ScriptRecord, TraceFile } from '../trace/format';
 import { fileOfUrl, relativeToRoot } from '../trace/v8-profile';
-import { SourceMapper, type MapperOptions } from './mapper';
+import { SourceMapper, type MapperOptions, type MemoryMap } from './mapper';
 
 export interface SymbolizeResult {
   trace: TraceFile;
@@ -24,7 +24,7 @@ export function sourcePath(root: string | null, source: string): string {
  * on another machine, keep what they have.
  */
 export function symbolizeTrace(trace: TraceFile, options: MapperOptions & { mapper?: SourceMapper } = {}): SymbolizeResult {
-  const mapper = options.mapper ?? new SourceMapper(options);
+  const mapper = options.mapper ?? new SourceMapper({ memoryMaps: options.memoryMaps ?? memoryMapsOf(trace) });
   const root = trace.meta.root;
   const warnings: string[] = [];
   const pending = new Set<number>();
@@ -75,4 +75,11 @@ export function unsymbolizeTrace(trace: TraceFile): TraceFile {
       return rest;
     }),
   };
+}
+
+/** Maps the traced process held in memory (captured into the trace), by script URL. */
+export function memoryMapsOf(trace: TraceFile): Map<string, MemoryMap> {
+  const maps = new Map<string, MemoryMap>();
+  for (const s of trace.scripts) if (s.memoryMap !== undefined) maps.set(s.url, { map: s.memoryMap, url: s.url });
+  return maps;
 }

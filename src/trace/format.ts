@@ -37,6 +37,11 @@ export interface TraceFile {
      */
     call?: Array<LineRecord | null>;
   };
+  /**
+   * Only in a trace merged from several isolates (worker threads, child processes): one entry
+   * per isolate; `samples.thread` indexes it. Absent: every sample is `meta`'s isolate.
+   */
+  threads?: ThreadRecord[];
   /** One entry per sample, in columns of equal length. */
   samples: {
     /** Innermost stack of the sampled allocation. */
@@ -50,7 +55,20 @@ export interface TraceFile {
     count: number[];
     /** V8's allocation ordinal: larger is later. */
     ordinal: number[];
+    /** Index into `threads` of the isolate the sample comes from (present with `threads`). */
+    thread?: number[];
   };
+}
+
+/** One isolate of a merged trace: a process's main thread or one of its workers. */
+export interface ThreadRecord {
+  pid: number | null;
+  /** `threadId`: 0 for the main thread. */
+  id: number;
+  /** `main`, the worker's `name` option, or `worker <id>`. */
+  name: string;
+  /** The process's command line (script and arguments). */
+  argv: string[];
 }
 
 export interface TraceMeta {
@@ -104,6 +122,11 @@ export interface ScriptRecord {
   map: MapStatus;
   /** One-line reason when `map` is `error`. */
   mapError?: string;
+  /**
+   * Source map taken from the traced process's memory (a loader such as tsx transpiled the file
+   * in memory, so no map exists on disk), as parsed JSON without `sourcesContent`.
+   */
+  memoryMap?: unknown;
   /**
    * Whether the script's code was read to resolve lines (`stacks.call`, frames' `self`):
    * `parsed`; `unreadable` (not a local file, or gone); `unparsable` (see `codeError`).
@@ -182,6 +205,12 @@ export interface CollectedFrameRecord {
   kind: 'collected';
   name: string;
   scriptId: number;
+  /**
+   * `true` when the script was compiled before any of the program's own files (a smaller script
+   * id): Node's bootstrap, e.g. `node:internal/main/run_main_module`, which ends once it has
+   * started the program. Reported as a Node internal.
+   */
+  bootstrap?: boolean;
 }
 
 export interface OriginalPosition {

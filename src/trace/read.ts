@@ -49,7 +49,8 @@ export function parseTrace(text: string, name: string, options: ReadOptions): Tr
     }
     const problem = validateTrace(value);
     if (problem !== null) fail(`corrupt trace: ${problem}`);
-    return value as unknown as TraceFile;
+    const trace = value as unknown as TraceFile;
+    return { ...trace, meta: { ...META_DEFAULTS, ...trace.meta } };
   }
   if (isObject(value['head']) && isObject(value['head']['callFrame'])) {
     const problem = validateHeapProfile(value);
@@ -130,7 +131,13 @@ function validateFrame(frame: unknown, scriptCount: number): string | null {
       if (!Number.isInteger(frame['line']) || !Number.isInteger(frame['column'])) return 'frame without a position';
       const original = frame['original'];
       if (original !== undefined) {
-        if (!isObject(original) || typeof original['source'] !== 'string' || !Number.isInteger(original['line']) || !Number.isInteger(original['column'])) {
+        if (
+          !isObject(original) ||
+          typeof original['source'] !== 'string' ||
+          !Number.isInteger(original['line']) ||
+          !Number.isInteger(original['column']) ||
+          !(original['name'] === undefined || isStringOrNull(original['name']))
+        ) {
           return 'frame with a malformed original position';
         }
       }
@@ -143,13 +150,14 @@ function validateFrame(frame: unknown, scriptCount: number): string | null {
 
 /** Returns what is wrong with a parsed trace, or `null`. Checks every index the analyzers follow. */
 export function validateTrace(value: Record<string, unknown>): string | null {
-  const meta = value['meta'];
-  if (!isObject(meta)) return 'missing meta';
-  if (meta['interval'] !== null && !(typeof meta['interval'] === 'number' && meta['interval'] > 0)) return 'bad meta.interval';
-  if (!Array.isArray(meta['notes']) || !Array.isArray(meta['argv'])) return 'bad meta';
+  const metaProblem = validateMeta(value['meta']);
+  if (metaProblem !== null) return metaProblem;
   const scripts = value['scripts'];
   if (!Array.isArray(scripts)) return 'missing scripts';
-  for (const s of scripts) if (!isObject(s) || typeof s['url'] !== 'string') return 'malformed script';
+  for (const s of scripts) {
+    if (!isObject(s) || typeof s['url'] !== 'string' || !isStringOrNull(s['path']) || !MAP_STATUSES.has(s['map'] as string)) return 'malformed script';
+    if (s['mapError'] !== undefined && typeof s['mapError'] !== 'string') return 'malformed script';
+  }
   const frames = value['frames'];
   if (!Array.isArray(frames)) return 'missing frames';
   for (const f of frames) {
@@ -179,6 +187,55 @@ export function validateTrace(value: Record<string, unknown>): string | null {
   if (!isIntArray(stack, 0, frameCol.length - 1)) return 'sample points at a missing stack';
   if (!isNumberArray(size) || !isNumberArray(count) || !isNumberArray(ordinal)) return 'malformed sample columns';
   if (size.length !== stack.length || count.length !== stack.length || ordinal.length !== stack.length) return 'sample columns differ in length';
+  return validateThreads(value['threads'], samples['thread'], stack.length);
+}
+
+const MAP_STATUSES: ReadonlySet<string> = new Set(['none', 'external', 'inline', 'memory', 'error', 'unresolved']);
+const REASONS: ReadonlySet<string> = new Set(['exit', 'signal', 'interval', 'api', 'import']);
+
+function isStringOrNull(value: unknown): boolean {
+  return value === null || typeof value === 'string';
+}
+
+function isStringArray(value: unknown): boolean {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
+/** Every meta field a reader or renderer uses, with its type; a missing one gets its default. */
+function validateMeta(meta: unknown): string | null {
+  if (!isObject(meta)) return 'missing meta';
+  const has = (key: string): boolean => meta[key] !== undefined;
+  if (meta['interval'] !== null && !(typeof meta['interval'] === 'number' && meta['interval'] > 0 && Number.isFinite(meta['interval']))) return 'bad meta.interval';
+  if (!isStringArray(meta['notes']) || !isStringArray(meta['argv'])) return 'bad meta';
+  for (const key of ['execArgv', 'flags']) if (has(key) && !isStringArray(meta[key])) return `bad meta.${key}`;
+  for (const key of ['nodeVersion', 'v8Version', 'platform', 'cwd', 'root', 'startTime', 'time']) if (has(key) && !isStringOrNull(meta[key])) return `bad meta.${key}`;
+  if (has('pid') && meta['pid'] !== null && !Number.isInteger(meta['pid'])) return 'bad meta.pid';
+  if (has('mode') && !(meta['mode'] === null || meta['mode'] === 'live' || meta['mode'] === 'allocated')) return 'bad meta.mode';
+  if (has('reason') && !REASONS.has(meta['reason'] as string)) return 'bad meta.reason';
+  if (has('sequence') && !Number.isInteger(meta['sequence'])) return 'bad meta.sequence';
+  if (has('thread') && !isThread(meta['thread'])) return 'bad meta.thread';
+  return null;
+}
+
+/** Defaults of meta fields a (hand-made or older) trace may leave out. */
+const META_DEFAULTS: Omit<TraceMeta, 'argv' | 'notes' | 'interval'> = {
+  nodeVersion: null, v8Version: null, platform: null, pid: null, execArgv: [], cwd: null, root: null, mode: null,
+  startTime: null, time: null, reason: 'exit', sequence: 0, thread: { id: 0, name: 'main' }, flags: [],
+};
+
+function isThread(value: unknown): boolean {
+  return isObject(value) && Number.isInteger(value['id']) && typeof value['name'] === 'string';
+}
+
+/** The optional isolate table of a merged trace and its sample column. */
+function validateThreads(threads: unknown, column: unknown, samples: number): string | null {
+  if (threads === undefined && column === undefined) return null;
+  if (!Array.isArray(threads) || threads.length === 0) return 'sample thread column without a threads table';
+  for (const t of threads) {
+    if (!isThread(t) || !(t['pid'] === null || Number.isInteger(t['pid'])) || !isStringArray(t['argv'])) return 'malformed thread';
+  }
+  if (!isIntArray(column, 0, threads.length - 1)) return 'sample points at a missing thread';
+  if (column.length !== samples) return 'sample columns differ in length';
   return null;
 }
 

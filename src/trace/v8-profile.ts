@@ -117,6 +117,16 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
     return i;
   };
 
+  // Script ids grow in compilation order: a collected script older than every file of the
+  // program is one of Node's bootstrap scripts.
+  let firstFileScriptId = Infinity;
+  for (const pending = [profile.head]; pending.length > 0; ) {
+    const node = pending.pop()!;
+    const id = Number(node.callFrame.scriptId) || 0;
+    if (id > 0 && id < firstFileScriptId && fileOfUrl(node.callFrame.url ?? '') !== null) firstFileScriptId = id;
+    for (const child of node.children ?? []) pending.push(child);
+  }
+
   const frameOf = (cf: V8CallFrame): FrameRecord => {
     const name = cf.functionName ?? '';
     const scriptId = Number(cf.scriptId) || 0;
@@ -124,7 +134,9 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
     if (url === '') {
       if (isPseudoName(name)) return { kind: 'pseudo', name };
       if (scriptId === 0) return { kind: 'builtin', name };
-      if (cf.lineNumber < 0) return { kind: 'collected', name, scriptId };
+      if (cf.lineNumber < 0) {
+        return scriptId < firstFileScriptId ? { kind: 'collected', name, scriptId, bootstrap: true } : { kind: 'collected', name, scriptId };
+      }
     }
     if (cf.lineNumber < 0) return { kind: 'builtin', name };
     const scriptUrl = url === '' ? `<anonymous script #${scriptId}>` : url;

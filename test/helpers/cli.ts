@@ -50,6 +50,8 @@ export function runAlloctrace(args: readonly string[], options: CliOptions = {})
       resolve({ code, signal, stdout, stderr });
     });
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
+    // The CLI may end before reading its input (a one-line usage error): EPIPE is not the test's concern.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

@@ -1,11 +1,10 @@
 /**
- * Pure parts of the release-line handling: stack-depth notes on import, the .ts entry check and
- * the test matrix's --node injection.
+ * Small parts of the release-line handling: stack-depth notes on import, the version of the
+ * program's Node, the test matrix's --node injection.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkTypeScriptEntry } from '../../src/cli/typescript-entry';
-import { isAlloctraceError } from '../../src/errors';
+import { nodeVersionOf } from '../../src/cli/node-version';
 import type { TraceMeta } from '../../src/trace/format';
 import { traceFromV8Profile, V8_STACK_DEPTH, type V8ProfileNode, type V8SamplingProfile } from '../../src/trace/v8-profile';
 import { withProgramNode } from '../helpers/cli';
@@ -58,29 +57,11 @@ describe('stacks at V8 depth limit', () => {
   });
 });
 
-describe('.ts entry check', () => {
-  const here = (process.features as { typescript?: unknown }).typescript;
-  const strips = here !== undefined && here !== false;
-
-  it(`this Node (${process.version}, typescript: ${String(here)}) ${strips ? 'runs' : 'refuses'} a .ts entry`, () => {
-    const check = (): void => checkTypeScriptEntry('/app/src/main.ts', process.execPath, process.env);
-    if (strips) {
-      assert.doesNotThrow(check);
-      return;
-    }
-    assert.throws(check, (error: unknown) => {
-      assert.ok(isAlloctraceError(error));
-      assert.equal(error.code, 'ERR_USAGE');
-      assert.match(error.message, new RegExp(`^Node ${process.version.replace(/\./g, '\\.')} cannot run main\\.ts: running \\.ts files needs Node 22\\.18\\+`));
-      return true;
-    });
-  });
-
-  it('JavaScript entries and loaders in NODE_OPTIONS are left to Node', () => {
-    checkTypeScriptEntry('/app/dist/main.js', process.execPath, process.env);
-    for (const options of ['--import tsx', '--import=tsx', '-r ts-node/register', '--require ts-node/register', '--loader ts-node/esm']) {
-      checkTypeScriptEntry('/app/src/main.ts', process.execPath, { ...process.env, NODE_OPTIONS: options });
-    }
+describe('version of the Node that runs the program', () => {
+  it('is asked of that Node; this one answers for itself; an unrunnable one falls back', () => {
+    assert.equal(nodeVersionOf(process.execPath, process.env), process.version);
+    assert.match(nodeVersionOf('node', process.env), /^v\d+\.\d+\.\d+$/);
+    assert.equal(nodeVersionOf('/nonexistent/node', process.env), process.version);
   });
 });
 
