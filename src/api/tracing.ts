@@ -119,7 +119,8 @@ function captureTrace(s: Session, sequence: number): TraceFile {
     cwd: process.cwd(),
     root: s.root,
     interval: s.interval,
-    mode: s.mode,
+    // `allocated` falls back to `live` where this V8 lacks the flags (the engine notes why).
+    mode: s.engine.mode ?? s.mode,
     startTime: s.startTime,
     time: new Date().toISOString(),
     reason: 'api',

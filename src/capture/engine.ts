@@ -13,6 +13,23 @@ export interface SamplingOptions {
   mode: TraceMode;
 }
 
+/** `startSampling` parameters that keep samples of collected objects (`allocated` mode). */
+const COLLECTED_FLAGS = ['includeObjectsCollectedByMajorGC', 'includeObjectsCollectedByMinorGC'] as const;
+
+/**
+ * Whether this V8 knows a `HeapProfiler.startSampling` parameter. V8 ignores unknown parameters
+ * silently, so asking with the flag set is no test; a known parameter of the wrong type is
+ * refused with "Invalid parameters", an unknown one is ignored (and sampling starts: stopped here).
+ */
+export function knowsSamplingParam(session: Session, name: string): boolean {
+  let refused = false;
+  session.post('HeapProfiler.startSampling', { samplingInterval: 1 << 20, [name]: 'probe' }, (err) => {
+    refused = err !== null && err !== undefined;
+  });
+  if (!refused) session.post('HeapProfiler.stopSampling', () => undefined);
+  return refused;
+}
+
 export interface AttachedWorker {
   sessionId: string;
   threadId: number;
@@ -24,8 +41,10 @@ export interface AttachedWorker {
 
 export class SamplingEngine {
   private session: Session | null = null;
-  /** Flags V8 accepted; empty when the running Node refused the collected-objects flags. */
+  /** One-line facts for the report: features this Node lacks and what was done instead. */
   readonly notes: string[] = [];
+  /** What is really measured: `live` when `allocated` was asked on a V8 that cannot do it. */
+  mode: TraceMode | null = null;
 
   get active(): boolean {
     return this.session !== null;
@@ -36,20 +55,28 @@ export class SamplingEngine {
     const session = new Session();
     session.connect();
     const base = { samplingInterval: options.interval };
-    const params =
-      options.mode === 'allocated'
-        ? { ...base, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }
-        : base;
+    let params: Record<string, unknown> = base;
+    this.mode = options.mode;
+    if (options.mode === 'allocated') {
+      const missing = COLLECTED_FLAGS.filter((flag) => !knowsSamplingParam(session, flag));
+      if (missing.length === 0) {
+        params = { ...base, ...Object.fromEntries(COLLECTED_FLAGS.map((flag) => [flag, true])) };
+      } else {
+        this.mode = 'live';
+        this.notes.push(`this Node's V8 lacks ${missing.join(', ')}: showing live memory, not all allocations`);
+      }
+    }
     let failure: Error | null = null;
     session.post('HeapProfiler.startSampling', params, (err) => {
       failure = err ?? null;
     });
-    if (failure !== null && options.mode === 'allocated') {
-      // Older V8 rejects the flags: sample anyway and say the mode is not what was asked.
+    if (failure !== null && params !== base) {
+      // Known but refused: sample anyway and say the mode is not what was asked.
       session.post('HeapProfiler.startSampling', base, (err) => {
         failure = err ?? null;
       });
-      this.notes.push('this Node cannot keep samples of collected objects: showing live memory, not all allocations');
+      this.mode = 'live';
+      this.notes.push('this Node refused to keep samples of collected objects: showing live memory, not all allocations');
     }
     if (failure !== null) {
       session.disconnect();

@@ -1,6 +1,7 @@
 /**
  * `--exact-lines` module hooks (run by `module.register` off the main thread): ES modules of
- * user code are loaded wrapped; each rewritten URL is posted back to the preload.
+ * user code are loaded wrapped; each rewritten URL is posted back to the preload. Where Node has
+ * `module.registerHooks`, the preload runs `rewriteModule` in its own thread instead.
  */
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
@@ -13,25 +14,31 @@ export function initialize(data: { port?: MessagePort } | undefined): void {
   port = data?.port ?? null;
 }
 
-interface LoadResult {
+export interface LoadResult {
   format?: string | null;
   source?: string | ArrayBuffer | ArrayBufferView | null;
   shortCircuit?: boolean;
 }
 
-export async function load(url: string, context: unknown, nextLoad: (url: string, context: unknown) => Promise<LoadResult>): Promise<LoadResult> {
-  const result = await nextLoad(url, context);
-  if (result.format !== 'module' || !url.startsWith('file:') || result.source == null) return result;
+/** The wrapped module, or `null` when `url` is not user ES module code that parses. */
+export function rewriteModule(url: string, result: LoadResult): LoadResult | null {
+  if (result.format !== 'module' || !url.startsWith('file:') || result.source == null) return null;
   let file: string;
   try {
     file = fileURLToPath(url);
   } catch {
-    return result;
+    return null;
   }
-  if (!isWrappableFile(file)) return result;
+  if (!isWrappableFile(file)) return null;
   const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as ArrayBuffer).toString('utf8');
   const wrapped = wrapSource(source);
-  if (wrapped === null) return result;
+  return wrapped === null ? null : { ...result, source: wrapped };
+}
+
+export async function load(url: string, context: unknown, nextLoad: (url: string, context: unknown) => Promise<LoadResult>): Promise<LoadResult> {
+  const result = await nextLoad(url, context);
+  const rewritten = rewriteModule(url, result);
+  if (rewritten === null) return result;
   port?.postMessage(url);
-  return { ...result, source: wrapped };
+  return rewritten;
 }

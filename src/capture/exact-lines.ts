@@ -1,19 +1,22 @@
 /**
  * `--exact-lines`, in the traced process: runs user code (not node_modules, not alloctrace) with
  * each allocating expression wrapped in a function of its own (see `src/lines/wrap.ts`), CommonJS
- * through `Module.prototype._compile`, ES modules through a `module.register` load hook. Loaded
- * only in that mode; code that cannot be parsed runs unchanged. Returns the URLs it rewrote.
+ * through `Module.prototype._compile`, ES modules through a load hook (`module.registerHooks` where
+ * Node has it, else `module.register`). Loaded only in that mode; code that cannot be parsed runs
+ * unchanged. Returns the URLs it rewrote.
  */
 import Module = require('node:module');
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { isWrappableFile } from './exact-lines-predicate';
+import type { LoadResult } from './exact-lines-hooks';
 import { wrapSource } from './exact-lines-transform';
 
 interface PatchableModule {
   prototype: { _compile: (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown };
   register?: (specifier: string, parentURL: string, options: { data: unknown; transferList: unknown[] }) => void;
+  registerHooks?: (hooks: { load: (url: string, context: unknown, nextLoad: (url: string, context: unknown) => LoadResult) => LoadResult }) => unknown;
 }
 
 export interface ExactLines {
@@ -40,6 +43,21 @@ export function installExactLines(): ExactLines {
     return originalCompile.call(this, code, filename, ...rest);
   };
 
+  if (typeof mod.registerHooks === 'function') {
+    // Node 22.15+ and 23.5+: in-thread hooks. Node 26 deprecates module.register (DEP0205) and
+    // would print a warning into the traced program's stderr.
+    const { rewriteModule } = require('./exact-lines-hooks') as typeof import('./exact-lines-hooks');
+    mod.registerHooks({
+      load(url, context, nextLoad) {
+        const result = nextLoad(url, context);
+        const rewritten = rewriteModule(url, result);
+        if (rewritten === null) return result;
+        urls.add(url);
+        return rewritten;
+      },
+    });
+    return { notes, urls: () => urls };
+  }
   const channel = new MessageChannel();
   if (typeof mod.register === 'function') {
     const hooks = pathToFileURL(path.join(__dirname, 'exact-lines-hooks.js')).href;

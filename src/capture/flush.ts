@@ -57,7 +57,7 @@ export function writeFinalTrace(request: FlushRequest): void {
     cwd: process.cwd(),
     root: config.root,
     interval: config.interval,
-    mode: config.mode,
+    mode: engine.mode ?? config.mode,
     startTime: request.startTime,
     time: new Date().toISOString(),
     reason: request.reason,

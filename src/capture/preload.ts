@@ -55,7 +55,7 @@ function install(): void {
     process.stderr.write(`alloctrace: not tracing pid ${process.pid}${isMainThread ? '' : ` worker ${threadId}`}: ${why}\n`);
     return;
   }
-  retainModuleScripts();
+  const retainNote = retainModuleScripts();
   // Installed after the retainer, so that its rewrite is what the retainer extends and compiles.
   const exactLines = config.exactLines === true ? (require('./exact-lines') as typeof import('./exact-lines')).installExactLines() : null;
   let supervisor: WorkerSupervisor | null = null;
@@ -66,6 +66,16 @@ function install(): void {
     markWorker('tracing');
   }
   let written = false;
+  // What this Node lacks or does differently, for every trace it writes.
+  const runtimeNotes = (): string[] => {
+    const notes = [...engine.notes, ...(exactLines?.notes ?? [])];
+    if (retainNote !== null) notes.push(retainNote);
+    // Transformed (not just stripped) TypeScript is compiled from code that is not on disk.
+    if ((process.features as { typescript?: unknown }).typescript === 'transform') {
+      notes.push('Node transforms TypeScript here (--experimental-transform-types): lines in .ts files using enums or namespaces may be off');
+    }
+    return notes;
+  };
 
   const flush = (reason: 'exit' | 'signal', note?: string): void => {
     if (written) return;
@@ -76,7 +86,7 @@ function install(): void {
     try {
       // Lazy: the converter and writer are not needed until the end.
       const { writeFinalTrace } = require('./flush') as typeof import('./flush');
-      const notes = [...engine.notes, ...(supervisor?.notes ?? []), ...(exactLines?.notes ?? [])];
+      const notes = [...runtimeNotes(), ...(supervisor?.notes ?? [])];
       if (note !== undefined) notes.push(note);
       writeFinalTrace({
         engine,
@@ -107,7 +117,7 @@ function install(): void {
   if (config.snapshots !== undefined) {
     // Lazy: programs traced without snapshots never load this (and get no signal handler).
     const { installSnapshots } = require('./snapshots') as typeof import('./snapshots');
-    installSnapshots({ engine, config, snapshots: config.snapshots, startTime, notes: () => [...engine.notes, ...(exactLines?.notes ?? [])], exactLines: () => exactLines?.urls() ?? null });
+    installSnapshots({ engine, config, snapshots: config.snapshots, startTime, notes: runtimeNotes, exactLines: () => exactLines?.urls() ?? null });
   }
 
   // A signal that would end the program: write the trace, then end it the same way. When the

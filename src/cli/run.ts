@@ -19,6 +19,7 @@ import { formatWarnings, prepareTraces, renderTraceReport, type ReportOptions } 
 import { resolveEntry, typescriptLoader, type Entry } from './entry';
 import { findProjectRoot } from './project-root';
 import { finishSnapshots, prepareSnapshotDir, type SnapshotOptions } from './snapshot-dir';
+import { nodeVersionOf } from './node-version';
 
 export interface RunOptions extends ReportOptions, IsolateSelector {
   /** Trace Node child processes too; the script may then be any command. */
@@ -84,7 +85,8 @@ function commandLine(entry: Entry, args: string[], options: RunOptions, io: CliI
     case 'javascript':
       return { file: node, args: [...v8Flags, `--require=${PRELOAD}`, entry.file, ...args] };
     case 'typescript': {
-      const loader = typescriptLoader(entry.file, options.loader, io.cwd, process.version);
+      // The Node that runs the program decides whether it strips types, not the one running us.
+      const loader = typescriptLoader(entry.file, options.loader, io.cwd, nodeVersionOf(node, io.env));
       return { file: node, args: [...v8Flags, `--require=${PRELOAD}`, ...(loader === null ? [] : [loader]), entry.file, ...args] };
     }
     case 'command':

@@ -73,6 +73,19 @@ function isPseudoName(name: string): boolean {
   return name.startsWith('(') && name.endsWith(')');
 }
 
+/**
+ * Frames V8 keeps per sampled stack (its default, the same on Node 20 to 26). Deeper stacks keep
+ * their innermost frames. Node 26 accepts a larger `stackDepth`, but a profile nested much deeper
+ * than this aborts the process when the inspector serializes it, so it is never raised.
+ */
+export const V8_STACK_DEPTH = 128;
+
+function stackCutNote(cutBytes: number, sizes: readonly number[]): string {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const share = total > 0 ? Math.max(1, Math.round((cutBytes / total) * 100)) : 100;
+  return `${share}% of sampled bytes come from stacks deeper than V8's limit of ${V8_STACK_DEPTH} frames: their outermost callers are missing`;
+}
+
 export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOptions): TraceFile {
   const { meta } = options;
   const scripts: ScriptRecord[] = [];
@@ -138,18 +151,21 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
   };
 
   // Iterative walk: recursion in the traced program makes deep trees. (root) itself is dropped.
-  const work: Array<{ node: V8ProfileNode; parent: number }> = [];
-  for (const child of profile.head.children ?? []) work.push({ node: child, parent: -1 });
-  const selfSizes: Array<{ stack: number; size: number }> = [];
+  // `depth` counts V8's frames (ours included), to spot stacks V8 cut at its depth limit.
+  const work: Array<{ node: V8ProfileNode; parent: number; depth: number }> = [];
+  for (const child of profile.head.children ?? []) work.push({ node: child, parent: -1, depth: 1 });
+  const selfSizes: Array<{ stack: number; size: number; cut: boolean }> = [];
+  const cutNodes = new Set<number>();
   const own = options.own;
   const selfSizeOfNode = new Map<number, number>();
   while (work.length > 0) {
-    const { node, parent } = work.pop()!;
+    const { node, parent, depth } = work.pop()!;
     selfSizeOfNode.set(node.id, node.selfSize);
+    if (depth >= V8_STACK_DEPTH) cutNodes.add(node.id);
     if (own !== undefined && own.isOwnUrl(node.callFrame.url)) {
       if (own.passThrough.has(node.callFrame.functionName)) {
         if (parent >= 0) stackOfNode.set(node.id, parent);
-        for (const child of node.children ?? []) work.push({ node: child, parent });
+        for (const child of node.children ?? []) work.push({ node: child, parent, depth: depth + 1 });
       }
       continue;
     }
@@ -157,13 +173,14 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
     stackFrame.push(intern(frameOf(node.callFrame)));
     stackParent.push(parent);
     stackOfNode.set(node.id, stack);
-    if (node.selfSize > 0) selfSizes.push({ stack, size: node.selfSize });
-    for (const child of node.children ?? []) work.push({ node: child, parent: stack });
+    if (node.selfSize > 0) selfSizes.push({ stack, size: node.selfSize, cut: cutNodes.has(node.id) });
+    for (const child of node.children ?? []) work.push({ node: child, parent: stack, depth: depth + 1 });
   }
 
   const interval = meta.interval;
   const estimate = interval === null ? null : sampleEstimator(interval);
   const samples: TraceFile['samples'] = { stack: [], size: [], count: [], ordinal: [] };
+  let cutBytes = 0;
   if (profile.samples !== undefined) {
     const known = interval === null ? null : countsByNode(profile.samples, selfSizeOfNode, interval);
     for (const s of profile.samples) {
@@ -172,6 +189,7 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
       const n = known?.get(s.nodeId)?.get(s.size);
       const { size, count } =
         estimate === null || interval === null ? { size: s.size, count: 1 } : n === undefined ? estimate(s.size) : estimateSample(s.size, interval, n);
+      if (cutNodes.has(s.nodeId)) cutBytes += size;
       samples.stack.push(stack);
       samples.size.push(size);
       samples.count.push(count);
@@ -179,7 +197,8 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
     }
   } else {
     // Old profiles carry only per-node totals: one pseudo-sample per node.
-    for (const [i, { stack, size }] of selfSizes.entries()) {
+    for (const [i, { stack, size, cut }] of selfSizes.entries()) {
+      if (cut) cutBytes += size;
       samples.stack.push(stack);
       samples.size.push(size);
       samples.count.push(estimate === null || interval === null ? 1 : Math.max(1, Math.round(size / interval)));
@@ -191,7 +210,7 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
     format: TRACE_FORMAT,
     version: TRACE_VERSION,
     producer: options.producer,
-    meta,
+    meta: cutBytes > 0 ? { ...meta, notes: [...meta.notes, stackCutNote(cutBytes, samples.size)] } : meta,
     scripts,
     frames,
     stacks: { frame: stackFrame, parent: stackParent },

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { runAlloctrace, type CliResult } from '../helpers/cli';
 import { buildFixture, lineOf, scratchDir } from '../helpers/fixtures';
+import { PROGRAM_NODE } from '../helpers/nodes';
 import type { JsonStatisticsReport } from '../../src/report/json';
 
 /** A CommonJS script in the scratch folder that keeps ~16 MB alive in `plant`. */
@@ -98,7 +99,7 @@ describe('the traced program\'s own stack traces', () => {
     const file = path.join(dir, 'throws.js');
     fs.writeFileSync(file, `#!/usr/bin/env node\n${fs.readFileSync(fixture.entry, 'utf8').replace('console.log(', 'null.boom; console.log(')}`);
     const { spawnSync } = await import('node:child_process');
-    const plain = spawnSync(process.execPath, ['--enable-source-maps', file], { cwd: fixture.dir, encoding: 'utf8' });
+    const plain = spawnSync(PROGRAM_NODE, ['--enable-source-maps', file], { cwd: fixture.dir, encoding: 'utf8' });
     assert.equal(plain.status, 1);
     const traced = await runAlloctrace([file], { cwd: fixture.dir, env: { NODE_OPTIONS: '--enable-source-maps' } });
     assert.equal(traced.code, 1);
@@ -190,7 +191,7 @@ describe('saved traces', () => {
     const fixture = buildFixture('leaky', 'tsc-cjs');
     const dir = fs.mkdtempSync(path.join(scratchDir(), 'heapprof-'));
     const { spawnSync } = await import('node:child_process');
-    const node = spawnSync(process.execPath, ['--heap-prof', `--heap-prof-dir=${dir}`, '--heap-prof-interval=32768', fixture.entry], { cwd: fixture.dir });
+    const node = spawnSync(PROGRAM_NODE, ['--heap-prof', `--heap-prof-dir=${dir}`, '--heap-prof-interval=32768', fixture.entry], { cwd: fixture.dir });
     assert.equal(node.status, 0, String(node.stderr));
     const profile = fs.readdirSync(dir).find((f) => f.endsWith('.heapprofile'));
     assert.ok(profile !== undefined);

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { runAlloctrace } from '../helpers/cli';
+import { runAlloctrace, withProgramNode } from '../helpers/cli';
 import { buildFixture, CLI, lineOf, scratchDir, type BuiltFixture } from '../helpers/fixtures';
 import type { JsonCompareReport, JsonSeriesReport, JsonStatisticDiff } from '../../src/report/diff-json';
 import type { JsonStatisticsReport } from '../../src/report/json';
@@ -59,7 +59,7 @@ function driveStdin(
   steps: Array<{ send: string; expect: RegExp; then?: (pid: number) => Promise<void> }>,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...withProgramNode(args)], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let step = 0;
@@ -104,7 +104,9 @@ describe('leak hunting', () => {
 
   it('--snapshot-every: numbered traces while running; a series flags the leak at every step, not the level cache', async () => {
     const fixture = buildFixture('leakserver', 'tsc-cjs');
-    const result = await runAlloctrace(['run', '--snapshot-dir', intervalDir, '--snapshot-every', '150ms', '--top', '3', fixture.entry, '400'], { cwd: fixture.dir });
+    // Inlining off: on Node 24+ the leak would move to main.ts's `serve` partway through the run.
+    const env = { LEAKSERVER_NO_INLINING: '1' };
+    const result = await runAlloctrace(['run', '--snapshot-dir', intervalDir, '--snapshot-every', '150ms', '--top', '3', fixture.entry, '400'], { cwd: fixture.dir, env });
     // The period timer is unref'd: the program ends on its own (else this would time out).
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /done: 400 sessions/);
@@ -122,11 +124,12 @@ describe('leak hunting', () => {
     assert.ok(top!.sizeDiff > 5e6, `sizeDiff ${top!.sizeDiff}`);
     assert.ok(top!.countDiff > 0 && top!.status === 'changed');
 
-    // Filters apply to both traces: without the server's file, the cache is all that is left of the program.
+    // Filters apply to both traces: the server's file and Node internals are gone from both.
     const filtered = await runAlloctrace(['compare', '--json', '--exclude', 'src/server.ts', '--hide-internals', files[0]!, files[files.length - 1]!], { cwd: fixture.dir });
     const rest = (JSON.parse(filtered.stdout) as JsonCompareReport).stats;
     assert.ok(rest.length > 0 && rest.every((s) => s.file !== 'src/server.ts' && s.origin !== 'node'), JSON.stringify(rest.map((s) => s.file)));
-    assert.equal(rest[0]!.file, 'src/cache.ts');
+    // The cache plateaued: its difference is near zero, so it need not rank first among the rest.
+    assert.ok(rest.some((s) => s.file === 'src/cache.ts'), JSON.stringify(rest.map((s) => s.file)));
 
     // The series of periodic snapshots: 150 ms of requests between any two. (The exit trace can
     // follow the last one within a request or two: it would be a fair interval without growth.)
@@ -191,8 +194,9 @@ describe('leak hunting', () => {
     const dir = freshDir('oom');
     const result = await runAlloctrace(['run', '--snapshot-dir', dir, '--snapshot-every', '100ms', fixture.entry, '0'], {
       cwd: fixture.dir,
-      // Reaches the traced program (and alloctrace, which needs far less).
-      env: { NODE_OPTIONS: '--max-old-space-size=40' },
+      // Reaches the traced program (and alloctrace, which needs far less). Inlining off: on Node
+      // 24+ the leak would move to main.ts's `serve` partway through the run.
+      env: { NODE_OPTIONS: '--max-old-space-size=40', LEAKSERVER_NO_INLINING: '1' },
     });
     assert.equal(result.signal ?? `exit ${result.code}`, 'SIGABRT', result.stderr.slice(-500));
     assert.match(result.stderr, /no trace was written: the program was killed by SIGABRT/);

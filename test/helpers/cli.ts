@@ -1,6 +1,20 @@
 /** Runs the real CLI (bin/alloctrace.js) in a child process. */
 import { spawn } from 'node:child_process';
+import { withDefaultCommand } from '../../src/cli/program';
 import { CLI } from './fixtures';
+import { resolveNode, TEST_NODE_ENV } from './nodes';
+
+/**
+ * With ALLOCTRACE_TEST_NODE set, `run` gets `--node <it>` (unless the test picks a node itself),
+ * so the whole e2e suite traces programs on that Node while the CLI runs on this one.
+ */
+export function withProgramNode(args: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const node = env[TEST_NODE_ENV];
+  if (node === undefined || node === '' || args.some((a) => a === '--node' || a.startsWith('--node='))) return [...args];
+  // The CLI's own rule for the implied `run`, so a new command never gets `--node`.
+  const full = withDefaultCommand(args);
+  return full[0] === 'run' ? ['run', '--node', resolveNode(node), ...full.slice(1)] : [...args];
+}
 
 export interface CliResult {
   code: number | null;
@@ -20,7 +34,7 @@ export interface CliOptions {
 
 export function runAlloctrace(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [CLI, ...withProgramNode(args)], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -36,6 +50,8 @@ export function runAlloctrace(args: readonly string[], options: CliOptions = {})
       resolve({ code, signal, stdout, stderr });
     });
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
+    // The CLI may end before reading its input (a one-line usage error): EPIPE is not the test's concern.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }
