@@ -61,12 +61,21 @@ async function main() {
     }),
   );
   console.log('\ntest matrix summary');
+  const totals = { pass: 0, fail: 0, skipped: 0 };
   for (const r of results.sort((a, b) => a.name.localeCompare(b.name))) {
     const summary = /ℹ pass (\d+)[\s\S]*?ℹ fail (\d+)[\s\S]*?ℹ skipped (\d+)/.exec(r.output);
     const counts = summary === null ? '' : `pass ${summary[1]}, fail ${summary[2]}, skipped ${summary[3]}`;
+    if (summary === null) totals.fail += r.code === 0 ? 0 : 1;
+    else {
+      totals.pass += Number(summary[1]);
+      totals.fail += Number(summary[2]);
+      totals.skipped += Number(summary[3]);
+    }
     console.log(`  ${r.name.padEnd(24)} ${r.code === 0 ? 'ok    ' : 'FAILED'} ${r.seconds.toFixed(1).padStart(6)} s  ${counts}`);
   }
   console.log(`  total ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  // The plain closing line CI reads: every job's tests added up.
+  console.log(`matrix: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`);
   if (results.some((r) => r.code !== 0)) process.exitCode = 1;
 }
 
