@@ -9,6 +9,7 @@ import type { FrameRecord, ScriptRecord, TraceFile, TraceMeta } from './format';
 import { TRACE_FORMAT, TRACE_VERSION } from './format';
 import { countsFromNodeTotal, candidateCache } from './node-totals';
 import { estimateSample, sampleEstimator } from './scaling';
+import { pruneUnsampled } from './prune';
 
 export interface V8CallFrame {
   functionName: string;
@@ -206,7 +207,7 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
     }
   }
 
-  return {
+  return pruneUnsampled({
     format: TRACE_FORMAT,
     version: TRACE_VERSION,
     producer: options.producer,
@@ -215,7 +216,7 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
     frames,
     stacks: { frame: stackFrame, parent: stackParent },
     samples,
-  };
+  });
 }
 
 /**
