@@ -192,8 +192,10 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
         estimate === null || interval === null ? { size: s.size, count: 1 } : n === undefined ? estimate(s.size) : estimateSample(s.size, interval, n);
       if (cutNodes.has(s.nodeId)) cutBytes += size;
       samples.stack.push(stack);
-      samples.size.push(size);
-      samples.count.push(count);
+      // Estimates, stored to a precision that cannot matter (1/100 byte, 1e-6 allocation):
+      // full doubles would double the file, and parsing the file is the floor of every report.
+      samples.size.push(Math.round(size * 100) / 100);
+      samples.count.push(Math.round(count * 1e6) / 1e6);
       samples.ordinal.push(typeof s.ordinal === 'number' ? s.ordinal : samples.ordinal.length);
     }
   } else {
