@@ -6,6 +6,9 @@
  * A call line is proven when the caller's own code has calls to the callee's name on one line
  * only; on a few lines it is `candidates`; otherwise nothing. Scripts are parsed once per run.
  */
+import * as fs from 'node:fs';
+import { formatSize } from '../report/units';
+import { fileOfUrl } from '../trace/v8-profile';
 import type { CodePoint, FrameRecord, LineRecord, ScriptFrameRecord, ScriptRecord, TraceFile } from '../trace/format';
 import type { SourceMapper } from '../symbolize/mapper';
 import { sourcePath } from '../symbolize/symbolize';
@@ -22,6 +25,62 @@ export interface ResolveLinesOptions {
   mapper: SourceMapper | null;
   /** Scripts already read in this run. */
   cache?: CodeCache;
+  /** Most bytes of JavaScript parsed for one trace (default `LINES_PARSE_BUDGET`). */
+  parseBudget?: number;
+}
+
+/**
+ * Most bytes of JavaScript parsed to resolve one trace's lines. Syntax trees take some twenty
+ * times their source in memory: a large application (thousands of scripts) would otherwise cost
+ * gigabytes and many seconds after the program ended. Scripts are taken by the memory they
+ * account for, most first; the rest keep function lines, and the report says so.
+ */
+export const LINES_PARSE_BUDGET = 16 * 1024 * 1024;
+
+/**
+ * Script index → estimated bytes of the samples whose innermost script frame is in it (`own`:
+ * the rows' lines), and of all samples whose stacks pass through it (`all`: tracebacks' lines).
+ */
+function bytesByScript(trace: TraceFile): { own: Map<number, number>; all: Map<number, number> } {
+  const { frame: frameCol, parent: parentCol } = trace.stacks;
+  const perStack = new Float64Array(frameCol.length);
+  trace.samples.stack.forEach((s, i) => (perStack[s] = (perStack[s] ?? 0) + (trace.samples.size[i] ?? 0)));
+  const own = new Map<number, number>();
+  const all = new Map<number, number>();
+  for (let s = 0; s < frameCol.length; s++) {
+    const bytes = perStack[s]!;
+    if (bytes === 0) continue;
+    const seen = new Set<number>();
+    for (let t = s; t >= 0; t = parentCol[t] ?? -1) {
+      const frame = trace.frames[frameCol[t]!];
+      if (frame?.kind !== 'script' || seen.has(frame.script)) continue;
+      if (seen.size === 0) own.set(frame.script, (own.get(frame.script) ?? 0) + bytes);
+      seen.add(frame.script);
+      all.set(frame.script, (all.get(frame.script) ?? 0) + bytes);
+    }
+  }
+  return { own, all };
+}
+
+/** The used scripts that fit the parse budget, most memory first (the first file always fits). */
+function scriptsWithinBudget(trace: TraceFile, used: ReadonlySet<number>, budget: number): Set<number> {
+  const { own, all } = bytesByScript(trace);
+  const order = [...used].sort((a, b) => (own.get(b) ?? 0) - (own.get(a) ?? 0) || (all.get(b) ?? 0) - (all.get(a) ?? 0) || a - b);
+  const allowed = new Set<number>();
+  let spent = 0;
+  for (const i of order) {
+    const file = fileOfUrl(trace.scripts[i]?.url ?? '');
+    let size = 0;
+    try {
+      size = file === null ? 0 : fs.statSync(file).size;
+    } catch {
+      size = 0; // unreadable: loading it costs nothing and says so
+    }
+    if (size > 0 && spent > 0 && spent + size > budget) continue;
+    spent += size;
+    allowed.add(i);
+  }
+  return allowed;
 }
 
 export interface ResolveLinesResult {
@@ -79,10 +138,17 @@ export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): Re
   const warnings: string[] = [];
   const loaded = new Map<number, LoadedCode>();
   const used = new Set<number>();
-  for (const f of trace.frames) if (f.kind === 'script') used.add(f.script);
+  for (const f of trace.frames) if (f.kind === 'script' && trace.scripts[f.script]?.code === undefined) used.add(f.script);
+  const allowed = scriptsWithinBudget(trace, used, options.parseBudget ?? LINES_PARSE_BUDGET);
+  let skipped = 0;
 
   const scripts: ScriptRecord[] = trace.scripts.map((script, i) => {
     if (script.code !== undefined) return script;
+    if (used.has(i) && !allowed.has(i)) {
+      skipped += 1;
+      loaded.set(i, { status: 'unreadable' });
+      return { ...script, code: 'skipped' };
+    }
     const load: LoadedCode = used.has(i) ? cache.load(script.url) : { status: 'unreadable' };
     loaded.set(i, load);
     const record: ScriptRecord = { ...script, code: load.status };
@@ -92,6 +158,11 @@ export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): Re
     }
     return record;
   });
+
+  if (skipped > 0) {
+    const budget = formatSize(options.parseBudget ?? LINES_PARSE_BUDGET);
+    warnings.push(`lines: ${skipped} script(s) that account for the least memory were not parsed (over the ${budget} parse budget); their rows keep function lines`);
+  }
 
   const codeOf = (frame: FrameRecord): { code: ScriptCode; url: string } | null => {
     if (frame.kind !== 'script') return null;

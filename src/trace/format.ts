@@ -129,7 +129,8 @@ export interface ScriptRecord {
   memoryMap?: unknown;
   /**
    * Whether the script's code was read to resolve lines (`stacks.call`, frames' `self`):
-   * `parsed`; `unreadable` (not a local file, or gone); `unparsable` (see `codeError`).
+   * `parsed`; `unreadable` (not a local file, or gone); `unparsable` (see `codeError`);
+   * `skipped` (over the parse budget: the scripts that account for the least memory).
    * Absent: lines not resolved yet.
    */
   code?: CodeStatus;
@@ -141,7 +142,7 @@ export interface ScriptRecord {
   exactLines?: 'wrapped' | 'read';
 }
 
-export type CodeStatus = 'parsed' | 'unreadable' | 'unparsable';
+export type CodeStatus = 'parsed' | 'unreadable' | 'unparsable' | 'skipped';
 
 /** A position in a script: generated (1-based), and original when a source map resolved it. */
 export interface CodePoint {
