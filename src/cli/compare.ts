@@ -14,14 +14,9 @@ import type { TraceFile } from '../trace/format';
 import { parseTrace, type ReadOptions } from '../trace/read';
 import { expandTracePaths } from '../trace/load-many';
 import { mergeTraces, selectIsolates, type IsolateSelector } from '../trace/merge';
-import { SourceMapper } from '../symbolize/mapper';
-import { CodeCache } from '../lines/code-cache';
-import { readWrappedPositions } from '../lines/read-wrapped';
-import { dropLines, linesPending, resolveLines } from '../lines/resolve-lines';
-import { symbolizeTrace, unsymbolizeTrace } from '../symbolize/symbolize';
 import { PRODUCER } from '../version';
 import type { CliIo, Outcome } from './io';
-import { filterNotes, formatWarnings, type ReportOptions } from './present';
+import { filterNotes, formatWarnings, resolveEach, type ReportOptions } from './present';
 import { findProjectRoot } from './project-root';
 
 export interface CompareOptions extends ReportOptions, IsolateSelector {
@@ -52,27 +47,14 @@ export function compareSides(args: readonly string[], cwd: string): Array<{ name
 function loadAll(args: readonly string[], options: CompareOptions, io: CliIo): Array<{ name: string; trace: TraceFile }> {
   const readOptions: ReadOptions = { producer: PRODUCER, heapProfileRoot: findProjectRoot(io.cwd, io.cwd) };
   if (options.interval !== null) readOptions.heapProfileInterval = options.interval;
-  // Snapshots of one process share scripts: one mapper loads each map once.
-  const mapper = new SourceMapper();
-  const code = new CodeCache();
-  const warnings = new Set<string>();
-  const loaded = compareSides(args, io.cwd).map(({ name, files }) => {
+  const sides = compareSides(args, io.cwd).map(({ name, files }) => {
     const read = files.map((f) => readNamed(f.name, f.path, readOptions));
-    let trace = selectIsolates(read.length === 1 ? read[0]! : mergeTraces(read), options);
-    if (!options.sourceMaps) trace = dropLines(unsymbolizeTrace(trace));
-    else if (trace.scripts.some((s) => s.map === 'unresolved')) {
-      const result = symbolizeTrace(readWrappedPositions(trace, code).trace, { mapper });
-      for (const w of result.warnings) warnings.add(w);
-      trace = result.trace;
-    }
-    if (linesPending(trace)) {
-      const result = resolveLines(trace, { mapper: options.sourceMaps ? mapper : null, cache: code });
-      for (const w of result.warnings) warnings.add(w);
-      trace = result.trace;
-    }
-    return { name, trace: filterTrace(trace, options) };
+    return { name, trace: selectIsolates(read.length === 1 ? read[0]! : mergeTraces(read), options) };
   });
-  io.writeErr(formatWarnings([...warnings]));
+  // Snapshots of one process share scripts: one set of caches maps and parses each script once.
+  const { traces, warnings } = resolveEach(sides.map((s) => s.trace), options.sourceMaps);
+  const loaded = sides.map(({ name }, i) => ({ name, trace: filterTrace(traces[i]!, options) }));
+  io.writeErr(formatWarnings(warnings));
   return loaded;
 }
 

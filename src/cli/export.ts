@@ -6,7 +6,7 @@ import { readTraceFile } from '../trace/read';
 import { writeFileAtomic } from '../trace/write';
 import { PRODUCER } from '../version';
 import type { CliIo, Outcome } from './io';
-import { prepareTrace } from './present';
+import { resolveTrace } from './present';
 import { checkOutputPath } from './run';
 
 export interface ExportCommandOptions {
@@ -17,8 +17,7 @@ export interface ExportCommandOptions {
 
 export function exportCommand(file: string, options: ExportCommandOptions, io: CliIo): Outcome {
   const trace = readTraceFile(path.resolve(io.cwd, file), { producer: PRODUCER });
-  const needsMaps = options.sourceMaps && trace.scripts.some((s) => s.map === 'unresolved');
-  const prepared = needsMaps ? prepareTrace(trace, true) : { trace, warnings: [] };
+  const prepared = options.sourceMaps ? resolveTrace(trace) : { trace, warnings: [] };
   const output = path.resolve(io.cwd, options.output);
   checkOutputPath(output, options.force);
   const profile = traceToHeapProfile(prepared.trace, { generated: !options.sourceMaps });

@@ -40,6 +40,11 @@ export interface Prepared {
   mapWarnings?: number;
 }
 
+/** `Prepared` with its source-map warnings apart, for callers that merge several. */
+interface Resolved extends Prepared {
+  mapWarningList: string[];
+}
+
 /**
  * Resolves source maps (or drops resolutions with `sourceMaps: false`), then the lines each frame
  * was executing, from the scripts' code: both only where not resolved yet.
@@ -60,16 +65,35 @@ export interface Resolvers {
   cache: CodeCache;
 }
 
+/** Fresh per-run caches; the mapper knows the in-memory maps of `traces`. */
+export function resolversFor(traces: readonly TraceFile[]): Resolvers {
+  const memoryMaps = new Map(traces.flatMap((t) => [...memoryMapsOf(t)]));
+  return { mapper: new SourceMapper({ memoryMaps }), cache: new CodeCache() };
+}
+
 /**
  * Everything not resolved yet, in order: `--exact-lines` positions read back, source maps, then
- * proven lines.
+ * proven lines. Each stage leaves what is already resolved as it is, so a saved trace passes
+ * through unchanged.
  */
-export function resolveTrace(trace: TraceFile, resolvers: Resolvers = { mapper: new SourceMapper({ memoryMaps: memoryMapsOf(trace) }), cache: new CodeCache() }): Prepared {
+export function resolveTrace(trace: TraceFile, resolvers: Resolvers = resolversFor([trace])): Resolved {
   const { mapper, cache } = resolvers;
   const read = readWrappedPositions(trace, cache);
   const symbolized = symbolizeTrace(read.trace, { mapper });
   const lines = resolveLines(symbolized.trace, { mapper, cache });
-  return { trace: lines.trace, warnings: [...read.warnings, ...symbolized.warnings, ...lines.warnings], mapWarnings: symbolized.warnings.length };
+  return {
+    trace: lines.trace,
+    warnings: [...read.warnings, ...symbolized.warnings, ...lines.warnings],
+    mapWarnings: symbolized.warnings.length,
+    mapWarningList: symbolized.warnings,
+  };
+}
+
+/** `resolveTrace`, or with source maps off, `prepareTrace(…, false)`, sharing `resolvers`. */
+export function resolveWith(trace: TraceFile, sourceMaps: boolean, resolvers: Resolvers): Resolved {
+  if (sourceMaps) return resolveTrace(trace, resolvers);
+  const prepared = prepareTrace(trace, false);
+  return { ...prepared, mapWarningList: [] };
 }
 
 /**
@@ -78,24 +102,22 @@ export function resolveTrace(trace: TraceFile, resolvers: Resolvers = { mapper: 
  * apart, in the given order. A warning shared by several traces is given once.
  */
 export function prepareTraces(traces: readonly TraceFile[], sourceMaps: boolean): Prepared & { traces: TraceFile[] } {
-  const memoryMaps = new Map(traces.flatMap((t) => [...memoryMapsOf(t)]));
-  const { mapper, cache }: Resolvers = { mapper: new SourceMapper({ memoryMaps }), cache: new CodeCache() };
+  const { traces: prepared, warnings, mapWarnings } = resolveEach(traces, sourceMaps);
+  return { trace: mergeTraces(prepared), traces: prepared, warnings, mapWarnings };
+}
+
+/** Resolves each trace with one set of caches; warnings shared by several traces given once. */
+export function resolveEach(traces: readonly TraceFile[], sourceMaps: boolean): { traces: TraceFile[]; warnings: string[]; mapWarnings: number } {
+  const resolvers = resolversFor(traces);
   const warnings = new Set<string>();
   const mapWarnings = new Set<string>();
-  const prepared = traces.map((t) => {
-    if (!sourceMaps) {
-      const result = prepareTrace(t, false);
-      for (const w of result.warnings) warnings.add(w);
-      return result.trace;
-    }
-    const read = readWrappedPositions(t, cache);
-    const symbolized = symbolizeTrace(read.trace, { mapper });
-    const lines = resolveLines(symbolized.trace, { mapper, cache });
-    for (const w of [...read.warnings, ...symbolized.warnings, ...lines.warnings]) warnings.add(w);
-    for (const w of symbolized.warnings) mapWarnings.add(w);
-    return lines.trace;
+  const resolved = traces.map((t) => {
+    const result = resolveWith(t, sourceMaps, resolvers);
+    for (const w of result.warnings) warnings.add(w);
+    for (const w of result.mapWarningList) mapWarnings.add(w);
+    return result.trace;
   });
-  return { trace: mergeTraces(prepared), traces: prepared, warnings: [...warnings], mapWarnings: mapWarnings.size };
+  return { traces: resolved, warnings: [...warnings], mapWarnings: mapWarnings.size };
 }
 
 export function renderTraceReport(prepared: Prepared, options: ReportOptions): string {

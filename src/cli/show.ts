@@ -1,5 +1,4 @@
 /** `alloctrace show`: report saved traces (files or folders, merged) or V8 `.heapprofile`s. */
-import { linesPending } from '../lines/resolve-lines';
 import { loadMergedTrace } from '../trace/load-many';
 import { selectIsolates, type IsolateSelector } from '../trace/merge';
 import type { ReadOptions } from '../trace/read';
@@ -18,9 +17,8 @@ export function showCommand(files: string | readonly string[], options: ShowOpti
   if (options.interval !== null) readOptions.heapProfileInterval = options.interval;
   const merged = loadMergedTrace(typeof files === 'string' ? [files] : files, io.cwd, readOptions);
   const trace = selectIsolates(merged, options);
-  // A trace stores resolved positions already; re-resolve only what was never resolved.
-  const needsMaps = options.sourceMaps && (trace.scripts.some((s) => s.map === 'unresolved' || s.exactLines === 'wrapped') || linesPending(trace));
-  const prepared = needsMaps || !options.sourceMaps ? prepareTrace(trace, options.sourceMaps) : { trace, warnings: [] };
+  // A saved trace stores resolved positions already: only what was never resolved is resolved.
+  const prepared = prepareTrace(trace, options.sourceMaps);
   io.writeErr(formatWarnings(prepared.warnings));
   io.writeOut(renderTraceReport(prepared, options));
   return { exitCode: 0 };

@@ -132,6 +132,8 @@ export function linesPending(trace: TraceFile): boolean {
 
 /** Resolves the scripts not resolved yet (no `code` status); others keep what they have. */
 export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): ResolveLinesResult {
+  // A saved trace passes through untouched (and without walking its stacks for the budget).
+  if (!linesPending(trace)) return { trace, warnings: [] };
   const { mapper } = options;
   const cache = options.cache ?? new CodeCache();
   const root = trace.meta.root;
