@@ -15,14 +15,21 @@ import { exposeWorkerHook, markWorker, shareWithWorkers, superviseWorkers, worke
 
 const TERMINATING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-function readConfig(): CaptureConfig | null {
-  if (!isMainThread) return parseCaptureConfig(workerConfigText());
+/** This isolate's settings, and the output as the parent gave it (the template for children). */
+function readConfig(): { config: CaptureConfig; template: string } | null {
+  if (!isMainThread) {
+    const config = parseCaptureConfig(workerConfigText());
+    return config === null ? null : { config, template: '' };
+  }
   const config = parseCaptureConfig(process.env[CONFIG_ENV]);
   delete process.env[CONFIG_ENV];
   if (config === null) return null;
   // A child process (output named by pid) traces its own command line.
   const own = config.output.includes(PID_TOKEN);
-  return { ...config, output: resolveProcessOutput(config.output, process.pid), argv: own ? process.argv.slice(1) : config.argv };
+  return {
+    config: { ...config, output: resolveProcessOutput(config.output, process.pid), argv: own ? process.argv.slice(1) : config.argv },
+    template: config.output,
+  };
 }
 
 /**
@@ -35,9 +42,9 @@ function childConfig(config: CaptureConfig, template: string): CaptureConfig {
 }
 
 function install(): void {
-  const template = isMainThread ? parseCaptureConfig(process.env[CONFIG_ENV])?.output ?? '' : '';
-  const config = readConfig();
-  if (config === null) return;
+  const read = readConfig();
+  if (read === null) return;
+  const { config, template } = read;
 
   const startTime = new Date().toISOString();
   // First, so that children are traced even where this process cannot be.

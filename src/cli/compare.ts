@@ -7,11 +7,11 @@ import * as path from 'node:path';
 import { buildCompareReport, buildSeriesReport, type DiffReportOptions } from '../analyze/diff-report';
 import { filterTrace } from '../analyze/filter';
 import { checkSiteOptions } from '../analyze/sites';
-import { AlloctraceError, describeError } from '../errors';
+import { AlloctraceError } from '../errors';
 import { renderCompareJson, renderSeriesJson } from '../report/diff-json';
 import { renderCompareText, renderSeriesText } from '../report/diff-text';
 import type { TraceFile } from '../trace/format';
-import { parseTrace, type ReadOptions } from '../trace/read';
+import { readTraceFile, type ReadOptions } from '../trace/read';
 import { expandTracePaths } from '../trace/load-many';
 import { mergeTraces, selectIsolates, type IsolateSelector } from '../trace/merge';
 import { PRODUCER } from '../version';
@@ -48,7 +48,7 @@ function loadAll(args: readonly string[], options: CompareOptions, io: CliIo): A
   const readOptions: ReadOptions = { producer: PRODUCER, heapProfileRoot: findProjectRoot(io.cwd, io.cwd) };
   if (options.interval !== null) readOptions.heapProfileInterval = options.interval;
   const sides = compareSides(args, io.cwd).map(({ name, files }) => {
-    const read = files.map((f) => readNamed(f.name, f.path, readOptions));
+    const read = files.map((f) => readTraceFile(f.path, readOptions, f.name));
     return { name, trace: selectIsolates(read.length === 1 ? read[0]! : mergeTraces(read), options) };
   });
   // Snapshots of one process share scripts: one set of caches maps and parses each script once.
@@ -58,19 +58,7 @@ function loadAll(args: readonly string[], options: CompareOptions, io: CliIo): A
   return loaded;
 }
 
-/** Reads a trace; errors name the file as the user gave it. */
-function readNamed(name: string, file: string, options: ReadOptions): TraceFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new AlloctraceError('ERR_TRACE_READ', `cannot read ${name}: ${describeError(error)}`);
-  }
-  return parseTrace(text, name, options);
-}
-
 export function compareCommand(files: readonly string[], options: CompareOptions, io: CliIo): Outcome {
-  if (files.length === 0) throw new AlloctraceError('ERR_USAGE', 'compare needs two traces (older, newer), or three or more for a series');
   const siteOptions: DiffReportOptions = {
     groupBy: options.groupBy,
     userCode: options.userCode,

@@ -158,17 +158,12 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         .command('show')
         .description('report saved traces (merged), or .heapprofile files from node --heap-prof or Chrome DevTools')
         .argument('<traces...>', 'trace files or folders of traces (all merged into one report)')
-        .option('--interval <bytes>', 'sampling interval to assume for a .heapprofile (default 512k, as node --heap-prof)'),
+        .option(...HEAPPROFILE_INTERVAL),
     ),
   )
     .exitOverride()
-    .action((files: string[], flags: CommonFlags & IsolateFlags & { interval?: string }) => {
-      const options = {
-        ...reportOptions(flags),
-        ...isolateOptions(flags),
-        interval: flags.interval === undefined ? null : parseByteSize(flags.interval, '--interval'),
-      };
-      done(showCommand(files, options, io));
+    .action((files: string[], flags: ReadingFlags) => {
+      done(showCommand(files, readingOptions(flags), io));
     });
 
   program
@@ -189,20 +184,28 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         .command('compare')
         .description('compare traces: two → what changed per site; three or more (in order) → growth and suspected leaks')
         .argument('<traces...>', 'trace files, oldest first; a folder is one trace (its files merged), or, given alone, a series of its files in name order')
-        .option('--interval <bytes>', 'sampling interval to assume for a .heapprofile (default 512k, as node --heap-prof)'),
+        .option(...HEAPPROFILE_INTERVAL),
     ),
   )
     .exitOverride()
-    .action((files: string[], flags: CommonFlags & IsolateFlags & { interval?: string }) => {
-      const options = {
-        ...reportOptions(flags),
-        ...isolateOptions(flags),
-        interval: flags.interval === undefined ? null : parseByteSize(flags.interval, '--interval'),
-      };
-      done(compareCommand(files, options, io));
+    .action((files: string[], flags: ReadingFlags) => {
+      done(compareCommand(files, readingOptions(flags), io));
     });
 
   return program;
+}
+
+/** `show` and `compare` read saved traces and `.heapprofile`s, which do not record their interval. */
+const HEAPPROFILE_INTERVAL = ['--interval <bytes>', 'sampling interval to assume for a .heapprofile (default 512k, as node --heap-prof)'] as const;
+
+type ReadingFlags = CommonFlags & IsolateFlags & { interval?: string };
+
+function readingOptions(flags: ReadingFlags): ReturnType<typeof reportOptions> & ReturnType<typeof isolateOptions> & { interval: number | null } {
+  return {
+    ...reportOptions(flags),
+    ...isolateOptions(flags),
+    interval: flags.interval === undefined ? null : parseByteSize(flags.interval, '--interval'),
+  };
 }
 
 /** `--snapshot-*` → the run's snapshot settings, or `null` when none was asked for. */

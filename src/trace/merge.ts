@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { AlloctraceError } from '../errors';
 import type { CodePoint, FrameRecord, LineRecord, ScriptRecord, ThreadRecord, TraceFile, TraceMeta } from './format';
 import { fileOfUrl, relativeToRoot } from './v8-profile';
+import { Interner } from './intern';
 
 /** The isolates a trace's samples come from: its `threads` table, or its own meta. */
 export function threadsOf(trace: TraceFile): ThreadRecord[] {
@@ -85,12 +86,9 @@ export function mergeTraces(traces: readonly TraceFile[]): TraceFile {
   if (kept.length === 1) return kept[0]!;
   const first = kept[0]!;
   const root = first.meta.root;
-  const threads: ThreadRecord[] = [];
-  const threadIndex = new Map<string, number>();
-  const scripts: ScriptRecord[] = [];
-  const scriptIndex = new Map<string, number>();
-  const frames: FrameRecord[] = [];
-  const frameIndex = new Map<string, number>();
+  const threads = new Interner<ThreadRecord>();
+  const scripts = new Interner<ScriptRecord>();
+  const frames = new Interner<FrameRecord>();
   const stacks: TraceFile['stacks'] = { frame: [], parent: [] };
   // Proven call lines (resolved traces): kept per stack, `null` where a trace has none.
   const call: Array<LineRecord | null> | null = kept.some((t) => t.stacks.call !== undefined) ? [] : null;
@@ -99,16 +97,7 @@ export function mergeTraces(traces: readonly TraceFile[]): TraceFile {
 
   for (const trace of kept) {
     const from = trace.meta.root;
-    const localThreads = threadsOf(trace).map((t) => {
-      const key = threadKey(t);
-      let i = threadIndex.get(key);
-      if (i === undefined) {
-        i = threads.length;
-        threads.push(t);
-        threadIndex.set(key, i);
-      }
-      return i;
-    });
+    const localThreads = threadsOf(trace).map((t) => threads.indexOf(threadKey(t), () => t));
     const label = trace.threads === undefined ? threadLabel(threadsOf(trace)[0]!) : null;
     for (const note of trace.meta.notes) {
       const line = label === null ? note : `${label}: ${note}`;
@@ -117,14 +106,7 @@ export function mergeTraces(traces: readonly TraceFile[]): TraceFile {
     const scriptMap = trace.scripts.map((s) => {
       const file = fileOfUrl(s.url);
       const record: ScriptRecord = { ...s, path: file === null ? s.path : relativeToRoot(root, file) };
-      const key = JSON.stringify([record.url, record.map, record.mapError ?? null]);
-      let i = scriptIndex.get(key);
-      if (i === undefined) {
-        i = scripts.length;
-        scripts.push(record);
-        scriptIndex.set(key, i);
-      }
-      return i;
+      return scripts.indexOf(JSON.stringify([record.url, record.map, record.mapError ?? null]), () => record);
     });
     const frameMap = trace.frames.map((f) => {
       let frame: FrameRecord = f;
@@ -133,14 +115,7 @@ export function mergeTraces(traces: readonly TraceFile[]): TraceFile {
         if (f.original !== undefined) frame.original = { ...f.original, source: rebase(f.original.source, from, root) };
         if (f.self !== undefined) frame.self = rebaseLine(f.self, from, root);
       }
-      const key = JSON.stringify(frame);
-      let i = frameIndex.get(key);
-      if (i === undefined) {
-        i = frames.length;
-        frames.push(frame);
-        frameIndex.set(key, i);
-      }
-      return i;
+      return frames.indexOf(JSON.stringify(frame), () => frame);
     });
     const stackBase = stacks.frame.length;
     for (let s = 0; s < trace.stacks.frame.length; s++) {
@@ -171,7 +146,7 @@ export function mergeTraces(traces: readonly TraceFile[]): TraceFile {
   const starts = metas.map((m) => m.startTime).filter((t): t is string => t !== null).sort();
   const meta: TraceMeta = {
     ...first.meta,
-    pid: same(threads.map((t) => t.pid)),
+    pid: same(threads.values.map((t) => t.pid)),
     interval: intervals,
     mode: modes,
     startTime: starts[0] ?? null,
@@ -182,7 +157,7 @@ export function mergeTraces(traces: readonly TraceFile[]): TraceFile {
     notes,
   };
   if (call !== null) stacks.call = call;
-  return { format: first.format, version: first.version, producer: first.producer, meta, threads, scripts, frames, stacks, samples };
+  return { format: first.format, version: first.version, producer: first.producer, meta, threads: threads.values, scripts: scripts.values, frames: frames.values, stacks, samples };
 }
 
 /** Which isolates to report: `pid` and/or `thread` (a thread id, `main`, or a worker's name). */

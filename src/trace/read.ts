@@ -21,14 +21,15 @@ export interface ReadOptions {
   producer: string;
 }
 
-export function readTraceFile(file: string, options: ReadOptions): TraceFile {
+/** Reads and validates a trace file; errors name it as `name` (e.g. as the user typed it). */
+export function readTraceFile(file: string, options: ReadOptions, name: string = file): TraceFile {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new AlloctraceError('ERR_TRACE_READ', `cannot read ${file}: ${describeError(error)}`);
+    throw new AlloctraceError('ERR_TRACE_READ', `cannot read ${name}: ${describeError(error)}`);
   }
-  return parseTrace(text, file, options);
+  return parseTrace(text, name, options);
 }
 
 export function parseTrace(text: string, name: string, options: ReadOptions): TraceFile {

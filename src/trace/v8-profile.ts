@@ -9,6 +9,7 @@ import type { FrameRecord, ScriptRecord, TraceFile, TraceMeta } from './format';
 import { TRACE_FORMAT, TRACE_VERSION } from './format';
 import { countsFromNodeTotal, candidateCache } from './node-totals';
 import { estimateSample, sampleEstimator } from './scaling';
+import { Interner } from './intern';
 import { pruneUnsampled } from './prune';
 
 export interface V8CallFrame {
@@ -89,35 +90,18 @@ function stackCutNote(cutBytes: number, sizes: readonly number[]): string {
 
 export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOptions): TraceFile {
   const { meta } = options;
-  const scripts: ScriptRecord[] = [];
-  const scriptIndex = new Map<string, number>();
-  const frames: FrameRecord[] = [];
-  const frameIndex = new Map<string, number>();
   const stackFrame: number[] = [];
   const stackParent: number[] = [];
   const stackOfNode = new Map<number, number>();
 
-  const scriptOf = (url: string): number => {
-    let i = scriptIndex.get(url);
-    if (i === undefined) {
-      i = scripts.length;
+  const scriptTable = new Interner<ScriptRecord>();
+  const scriptOf = (url: string): number =>
+    scriptTable.indexOf(url, () => {
       const file = fileOfUrl(url);
-      scripts.push({ url, path: file === null ? null : relativeToRoot(meta.root, file), map: 'unresolved' });
-      scriptIndex.set(url, i);
-    }
-    return i;
-  };
-
-  const intern = (frame: FrameRecord): number => {
-    const key = JSON.stringify(frame);
-    let i = frameIndex.get(key);
-    if (i === undefined) {
-      i = frames.length;
-      frames.push(frame);
-      frameIndex.set(key, i);
-    }
-    return i;
-  };
+      return { url, path: file === null ? null : relativeToRoot(meta.root, file), map: 'unresolved' };
+    });
+  const frameTable = new Interner<FrameRecord>();
+  const intern = (frame: FrameRecord): number => frameTable.indexOf(JSON.stringify(frame), () => frame);
 
   // Script ids grow in compilation order: a collected script older than every file of the
   // program is one of Node's bootstrap scripts.
@@ -214,8 +198,8 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
     version: TRACE_VERSION,
     producer: options.producer,
     meta: cutBytes > 0 ? { ...meta, notes: [...meta.notes, stackCutNote(cutBytes, samples.size)] } : meta,
-    scripts,
-    frames,
+    scripts: scriptTable.values,
+    frames: frameTable.values,
     stacks: { frame: stackFrame, parent: stackParent },
     samples,
   });
