@@ -68,21 +68,34 @@ describe('every way to end', () => {
     const program = `let n=0;process.on('SIGINT',()=>{n++;setTimeout(()=>{console.log('SIGINTS='+n);process.exit(0)},300)});console.log('READY');setInterval(()=>{},1000)`;
     const file = `${fixture.dir}/ctrl-c.js`;
     fs.writeFileSync(file, program);
-    const child = spawn('script', ['-qfec', `"${process.execPath}" "${CLI}" "${file}"`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let sent = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      if (!sent && out.includes('READY')) {
-        sent = true;
-        child.stdin.write('\x03'); // the terminal turns it into SIGINT for the foreground group
-      }
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    clearTimeout(timer);
-    assert.match(out, /SIGINTS=1\b/, out);
-    assert.match(out, /^Top \d+ lines? \(live memory at exit/m);
-    assert.equal(code, 0);
+    const plain = await ctrlCInTerminal(`"${process.execPath}" "${file}"`);
+    const traced = await ctrlCInTerminal(`"${process.execPath}" "${CLI}" "${file}"`);
+    assert.match(plain.out, /SIGINTS=1\b/, plain.out);
+    assert.match(traced.out, /SIGINTS=1\b/, traced.out);
+    assert.match(traced.out, /^Top \d+ lines? \(live memory at exit/m);
+    assert.equal(traced.code, plain.code);
+    assert.equal(traced.code, 0);
   });
 });
+
+/**
+ * Runs a command on a fresh terminal (script(1)), types Ctrl-C once it printed READY, and returns
+ * what the terminal showed and the exit code. `exec` keeps the shell out of the foreground group:
+ * dash, unlike bash, stays as the command's parent and ends itself by a SIGINT it saw.
+ */
+async function ctrlCInTerminal(command: string): Promise<{ out: string; code: number | null }> {
+  const child = spawn('script', ['-qfec', `exec ${command}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let sent = false;
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    if (!sent && out.includes('READY')) {
+      sent = true;
+      child.stdin.write('\x03'); // the terminal turns it into SIGINT for the foreground group
+    }
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  clearTimeout(timer);
+  return { out, code };
+}
