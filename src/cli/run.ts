@@ -20,6 +20,7 @@ import { resolveEntry, typescriptLoader, type Entry } from './entry';
 import { findProjectRoot } from './project-root';
 import { finishSnapshots, prepareSnapshotDir, type SnapshotOptions } from './snapshot-dir';
 import { nodeVersionOf } from './node-version';
+import { keyboardSignalsReachUs } from './terminal';
 
 export interface RunOptions extends ReportOptions, IsolateSelector {
   /** Trace Node child processes too; the script may then be any command. */
@@ -94,11 +95,6 @@ function commandLine(entry: Entry, args: string[], options: RunOptions, io: CliI
   }
 }
 
-/** Whether a terminal's Ctrl-C reaches the program by itself (same foreground process group). */
-function onTerminal(): boolean {
-  return process.stdin.isTTY === true || process.stdout.isTTY === true || process.stderr.isTTY === true;
-}
-
 export async function runCommand(script: string, args: string[], options: RunOptions, io: CliIo): Promise<Outcome> {
   const entry = resolveEntry(script, io.cwd, io.env, options.children);
   const output = options.output === null ? null : path.resolve(io.cwd, options.output);
@@ -129,7 +125,7 @@ export async function runCommand(script: string, args: string[], options: RunOpt
     const child = spawn(started.file, started.args, { stdio: 'inherit', cwd: io.cwd, env });
     const forwarders = FORWARDED_SIGNALS.map((signal) => {
       const forward = (): void => {
-        if (KEYBOARD_SIGNALS.has(signal) && onTerminal()) return;
+        if (KEYBOARD_SIGNALS.has(signal) && keyboardSignalsReachUs()) return;
         child.kill(signal);
       };
       process.on(signal, forward);

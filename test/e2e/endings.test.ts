@@ -76,26 +76,46 @@ describe('every way to end', () => {
     assert.equal(traced.code, plain.code);
     assert.equal(traced.code, 0);
   });
+
+  it('Ctrl-C in a terminal with all stdio redirected still reaches the program once', { skip: !haveScript() && 'needs script(1) for a terminal' }, async () => {
+    const fixture = buildFixture('processes', 'tsc-cjs');
+    const program = `let n=0;process.on('SIGINT',()=>{n++;setTimeout(()=>{console.log('SIGINTS='+n);process.exit(0)},300)});console.log('READY');setInterval(()=>{},1000)`;
+    const file = `${fixture.dir}/ctrl-c-redirected.js`;
+    fs.writeFileSync(file, program);
+    const outFile = `${fixture.dir}/ctrl-c-redirected.out`;
+    fs.rmSync(outFile, { force: true });
+    const traced = await ctrlCInTerminal(`"${process.execPath}" "${CLI}" "${file}" < /dev/null > "${outFile}" 2> "${outFile}.err"`, outFile);
+    assert.match(traced.out, /SIGINTS=1\b/, traced.out);
+    assert.match(fs.readFileSync(`${outFile}.err`, 'utf8'), /^Top \d+ lines? \(live memory at exit/m);
+    assert.equal(traced.code, 0);
+  });
 });
 
 /**
- * Runs a command on a fresh terminal (script(1)), types Ctrl-C once it printed READY, and returns
- * what the terminal showed and the exit code. `exec` keeps the shell out of the foreground group:
- * dash, unlike bash, stays as the command's parent and ends itself by a SIGINT it saw.
+ * Runs a command on a fresh terminal (script(1)), types Ctrl-C once it printed READY (on the
+ * terminal, or in `outFile` when its output is redirected), and returns what it printed and the
+ * exit code. `exec` keeps the shell out of the foreground group: dash, unlike bash, stays as the
+ * command's parent and ends itself by a SIGINT it saw.
  */
-async function ctrlCInTerminal(command: string): Promise<{ out: string; code: number | null }> {
+async function ctrlCInTerminal(command: string, outFile?: string): Promise<{ out: string; code: number | null }> {
   const child = spawn('script', ['-qfec', `exec ${command}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let sent = false;
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-    if (!sent && out.includes('READY')) {
+  const printed = (): string => (outFile === undefined ? out : fs.existsSync(outFile) ? fs.readFileSync(outFile, 'utf8') : '');
+  const sendOnReady = (): void => {
+    if (!sent && printed().includes('READY')) {
       sent = true;
       child.stdin.write('\x03'); // the terminal turns it into SIGINT for the foreground group
     }
+  };
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    sendOnReady();
   });
+  const poll = setInterval(sendOnReady, 50);
   const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   clearTimeout(timer);
-  return { out, code };
+  clearInterval(poll);
+  return { out: printed(), code };
 }
