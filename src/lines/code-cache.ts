@@ -15,17 +15,46 @@ export type LoadedCode =
   | { status: 'unreadable' }
   | { status: 'unparsable'; error: string };
 
+/**
+ * Most bytes of source kept parsed between uses (several traces of one run, e.g. a series of
+ * snapshots, ask for the same scripts). A syntax tree takes some forty times its source.
+ */
+export const RETAINED_CODE_BYTES = 4 * 1024 * 1024;
+
 export class CodeCache {
+  /** Most recently used last. */
   private readonly scripts = new Map<string, LoadedCode>();
   private readonly wraps = new Map<string, Wrap[]>();
+  private retainedBytes = 0;
+  private readonly maxRetainedBytes: number;
+
+  constructor(maxRetainedBytes = RETAINED_CODE_BYTES) {
+    this.maxRetainedBytes = maxRetainedBytes;
+  }
 
   load(url: string): LoadedCode {
     let loaded = this.scripts.get(url);
     if (loaded === undefined) {
       loaded = loadCode(url);
-      this.scripts.set(url, loaded);
+      if (loaded.status === 'parsed') this.retainedBytes += loaded.text.length;
+    } else {
+      this.scripts.delete(url);
     }
+    this.scripts.set(url, loaded);
     return loaded;
+  }
+
+  /**
+   * The caller is done with the scripts it loaded for now: parsed scripts beyond the retention
+   * budget are let go, least recently used first (and loaded again if asked for).
+   */
+  release(): void {
+    for (const [key, loaded] of this.scripts) {
+      if (this.retainedBytes <= this.maxRetainedBytes) break;
+      if (loaded.status !== 'parsed') continue;
+      this.scripts.delete(key);
+      this.retainedBytes -= loaded.text.length;
+    }
   }
 
   /** The `--exact-lines` wraps of a parsed script (computed as the traced process did). */

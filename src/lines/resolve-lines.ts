@@ -13,7 +13,7 @@ import type { CodePoint, FrameRecord, LineRecord, ScriptFrameRecord, ScriptRecor
 import type { SourceMapper } from '../symbolize/mapper';
 import { sourcePath } from '../symbolize/symbolize';
 import { analyseFunction, type ClassPart, type FunctionCode } from './constructs';
-import { CodeCache, type LoadedCode } from './code-cache';
+import { CodeCache } from './code-cache';
 import { isClassNode, type AstNode, type ScriptCode } from './script-code';
 import type { Wrap } from './wrap';
 
@@ -130,7 +130,54 @@ export function linesPending(trace: TraceFile): boolean {
   return trace.scripts.some((s) => s.code === undefined);
 }
 
-/** Resolves the scripts not resolved yet (no `code` status); others keep what they have. */
+/** A code point and the key of the line it names (original when mapped). */
+interface LinePoint {
+  key: string;
+  point: CodePoint;
+}
+
+/**
+ * A call line waiting for its callee's original name (minified code reuses short names: where
+ * the map names both the call site and the callee, they must agree). The callee may live in a
+ * script processed later, so the sites are kept as points, not syntax nodes.
+ */
+interface PendingCall {
+  child: number;
+  /** Sites that match whatever the callee's original name is. */
+  certain: LinePoint[];
+  /** Sites whose own original name must equal the callee's, by that name. */
+  byName: Map<string, LinePoint[]>;
+}
+
+/** Adds `point` to `list` unless its line is there; stops growing past `MAX_CANDIDATES` lines. */
+function addLine(list: LinePoint[], point: LinePoint): void {
+  if (list.length > MAX_CANDIDATES || list.some((p) => p.key === point.key)) return;
+  list.push(point);
+}
+
+/** One record for a set of lines: exact when there is one, candidates up to `MAX_CANDIDATES`. */
+function recordOfLines(lists: ReadonlyArray<readonly LinePoint[]>): LineRecord | null {
+  const byLine = new Map<string, CodePoint>();
+  for (const list of lists) {
+    for (const { key, point } of list) {
+      if (!byLine.has(key)) byLine.set(key, point);
+      if (byLine.size > MAX_CANDIDATES) return null;
+    }
+  }
+  const points = [...byLine.values()];
+  if (points.length === 0) return null;
+  if (points.length === 1) return { exact: points[0]! };
+  const lineOf = (p: CodePoint): number => p.original?.line ?? p.line;
+  return { candidates: points.sort((a, b) => lineOf(a) - lineOf(b)) };
+}
+
+/**
+ * Resolves the scripts not resolved yet (no `code` status); others keep what they have.
+ *
+ * One script at a time: its code is parsed, every question about its functions answered (their
+ * own lines, the lines of the calls they make, their original names), and its syntax tree let go
+ * before the next; a syntax tree takes some forty times its source in memory.
+ */
 export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): ResolveLinesResult {
   // A saved trace passes through untouched (and without walking its stacks for the budget).
   if (!linesPending(trace)) return { trace, warnings: [] };
@@ -138,25 +185,64 @@ export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): Re
   const cache = options.cache ?? new CodeCache();
   const root = trace.meta.root;
   const warnings: string[] = [];
-  const loaded = new Map<number, LoadedCode>();
   const used = new Set<number>();
   for (const f of trace.frames) if (f.kind === 'script' && trace.scripts[f.script]?.code === undefined) used.add(f.script);
   const allowed = scriptsWithinBudget(trace, used, options.parseBudget ?? LINES_PARSE_BUDGET);
   let skipped = 0;
 
+  // Which frames each script holds, which of them allocated in their own frame, and which
+  // (caller, callee) pairs the stacks hold, by the caller's script.
+  const framesOf = new Map<number, number[]>();
+  trace.frames.forEach((frame, index) => {
+    if (frame.kind !== 'script' || !used.has(frame.script)) return;
+    let list = framesOf.get(frame.script);
+    if (list === undefined) framesOf.set(frame.script, (list = []));
+    list.push(index);
+  });
+  const innermost = new Set<number>();
+  for (const s of trace.samples.stack) innermost.add(trace.stacks.frame[s] ?? -1);
+  const { frame: frameCol, parent: parentCol } = trace.stacks;
+  const pairKey = (parent: number, child: number): string => `${parent},${child}`;
+  const pairsOf = new Map<number, Map<string, [number, number]>>();
+  for (let i = 0; i < frameCol.length; i++) {
+    const p = parentCol[i] ?? -1;
+    if (p < 0) continue;
+    const parentIndex = frameCol[p]!;
+    const parent = trace.frames[parentIndex];
+    if (parent?.kind !== 'script' || !used.has(parent.script)) continue;
+    let pairs = pairsOf.get(parent.script);
+    if (pairs === undefined) pairsOf.set(parent.script, (pairs = new Map()));
+    pairs.set(pairKey(parentIndex, frameCol[i]!), [parentIndex, frameCol[i]!]);
+  }
+
+  const selfOf = new Map<number, LineRecord>();
+  const originalNames = new Map<number, string>();
+  const calls = new Map<string, LineRecord | null>();
+  const pending = new Map<string, PendingCall>();
+  const resolved = new Set<number>();
+
   const scripts: ScriptRecord[] = trace.scripts.map((script, i) => {
     if (script.code !== undefined) return script;
-    if (used.has(i) && !allowed.has(i)) {
+    if (!used.has(i)) return { ...script, code: 'unreadable' };
+    resolved.add(i);
+    if (!allowed.has(i)) {
       skipped += 1;
-      loaded.set(i, { status: 'unreadable' });
       return { ...script, code: 'skipped' };
     }
-    const load: LoadedCode = used.has(i) ? cache.load(script.url) : { status: 'unreadable' };
-    loaded.set(i, load);
+    const load = cache.load(script.url);
     const record: ScriptRecord = { ...script, code: load.status };
     if (load.status === 'unparsable') {
       record.codeError = load.error;
       warnings.push(`${script.path ?? script.url}: cannot parse (${load.error}); its lines stay at function starts`);
+    }
+    if (load.status === 'parsed') {
+      resolveScript(trace, i, load.code, cache, mapper, root, framesOf.get(i) ?? [], innermost, pairsOf.get(i) ?? new Map(), {
+        selfOf,
+        originalNames,
+        calls,
+        pending,
+      });
+      cache.release();
     }
     return record;
   });
@@ -166,25 +252,78 @@ export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): Re
     warnings.push(`lines: ${skipped} script(s) that account for the least memory were not parsed (over the ${budget} parse budget); their rows keep function lines`);
   }
 
-  const codeOf = (frame: FrameRecord): { code: ScriptCode; url: string } | null => {
-    if (frame.kind !== 'script') return null;
-    const load = loaded.get(frame.script);
-    const url = trace.scripts[frame.script]?.url;
-    return load?.status === 'parsed' && url !== undefined ? { code: load.code, url } : null;
-  };
+  // Every script is done: each callee's original name is known where its code could tell.
+  for (const [key, call] of pending) {
+    const name = originalNames.get(call.child);
+    const lists = name === undefined ? [call.certain, ...call.byName.values()] : [call.certain, call.byName.get(name) ?? []];
+    calls.set(key, recordOfLines(lists));
+  }
+
+  const frames: FrameRecord[] = trace.frames.map((frame, index) => {
+    if (frame.kind !== 'script' || !resolved.has(frame.script)) return frame;
+    const { self: _stale, ...rest } = frame;
+    // Minified code: the map names a function at its declared name, not at V8's position.
+    const name = originalNames.get(index);
+    if (rest.original !== undefined && rest.original.name === null && rest.topLevel !== true && name !== undefined) {
+      rest.original = { ...rest.original, name };
+    }
+    const self = selfOf.get(index);
+    return self === undefined ? rest : { ...rest, self };
+  });
+
+  const call: Array<LineRecord | null> = frameCol.map((childIndex, i) => {
+    const previous = trace.stacks.call?.[i] ?? null;
+    const p = parentCol[i] ?? -1;
+    if (p < 0) return previous;
+    const parentIndex = frameCol[p]!;
+    const parent = trace.frames[parentIndex];
+    if (parent?.kind !== 'script' || !resolved.has(parent.script)) return previous;
+    return calls.get(pairKey(parentIndex, childIndex)) ?? null;
+  });
+
+  return { trace: { ...trace, scripts, frames, stacks: { ...trace.stacks, call } }, warnings };
+}
+
+/** What the scripts' passes find, kept as plain data (no syntax nodes) until every script is done. */
+interface Findings {
+  /** Frame → the line its own allocations are on. */
+  selfOf: Map<number, LineRecord>;
+  /** Frame → its original name from the map, where the generated code names it. */
+  originalNames: Map<number, string>;
+  /** `caller,callee` → the call's line, decided. */
+  calls: Map<string, LineRecord | null>;
+  /** `caller,callee` → call lines waiting for the callee's original name. */
+  pending: Map<string, PendingCall>;
+}
+
+/** Answers every question about the frames of one parsed script (see `resolveLines`). */
+function resolveScript(
+  trace: TraceFile,
+  scriptIndex: number,
+  code: ScriptCode,
+  cache: CodeCache,
+  mapper: SourceMapper | null,
+  root: string | null,
+  frameIndexes: readonly number[],
+  innermost: ReadonlySet<number>,
+  pairs: ReadonlyMap<string, [number, number]>,
+  found: Findings,
+): void {
+  const script = trace.scripts[scriptIndex]!;
+  const url = script.url;
+  const wraps = script.exactLines !== undefined ? cache.wrapsOf(url, code) : null;
 
   const nodes = new Map<number, AstNode | null>();
   const nodeOf = (index: number): AstNode | null => {
     if (nodes.has(index)) return nodes.get(index) ?? null;
     const frame = trace.frames[index];
-    const script = frame === undefined ? null : codeOf(frame);
     let node: AstNode | null = null;
-    if (frame?.kind === 'script' && script !== null) {
+    if (frame?.kind === 'script' && frame.script === scriptIndex) {
       if (frame.topLevel === true) {
-        node = script.code.program;
+        node = code.program;
       } else {
-        const offset = script.code.offsetOf(frame.line, frame.column);
-        node = offset === null ? null : script.code.functionAt(offset);
+        const offset = code.offsetOf(frame.line, frame.column);
+        node = offset === null ? null : code.functionAt(offset);
       }
     }
     nodes.set(index, node);
@@ -201,127 +340,92 @@ export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): Re
       const part = CLASS_PARTS[frame.name];
       // A frame at a class's start that is neither initializer is its implicit constructor.
       result = isClassNode(node) ? analyseFunction(node, part ?? 'constructor') : part !== undefined ? null : analyseFunction(node);
-      const script = codeOf(frame);
-      if (result !== null && script !== null && frame.kind === 'script' && trace.scripts[frame.script]?.exactLines !== undefined) {
-        result = withoutWrapped(result, cache.wrapsOf(script.url, script.code));
-      }
+      if (result !== null && wraps !== null) result = withoutWrapped(result, wraps);
     }
     functions.set(index, result);
     return result;
   };
 
-  const pointAt = (code: ScriptCode, url: string, offset: number): CodePoint => {
+  const pointAt = (offset: number): LinePoint => {
     const { line, column } = code.positionOf(offset);
     const point: CodePoint = { line, column };
     const resolved = mapper?.resolve(url, { line, column });
     if (resolved?.kind === 'mapped') {
       point.original = { source: sourcePath(root, resolved.source), line: resolved.line, column: resolved.column, name: resolved.name };
+      return { key: `${point.original.source}\u0000${point.original.line}`, point };
     }
-    return point;
+    return { key: `\u0000${point.line}`, point };
   };
 
-  /** One record for the lines of `offsets`: exact when they share one line. */
-  const recordOf = (code: ScriptCode, url: string, offsets: readonly number[]): LineRecord | null => {
-    const byLine = new Map<string, CodePoint>();
+  const linesOf = (offsets: readonly number[]): LineRecord | null => {
+    const list: LinePoint[] = [];
     for (const offset of offsets) {
-      const point = pointAt(code, url, offset);
-      const key = point.original === undefined ? `\u0000${point.line}` : `${point.original.source}\u0000${point.original.line}`;
-      if (!byLine.has(key)) byLine.set(key, point);
-      if (byLine.size > MAX_CANDIDATES) return null;
+      addLine(list, pointAt(offset));
+      if (list.length > MAX_CANDIDATES) return null;
     }
-    const points = [...byLine.values()];
-    if (points.length === 0) return null;
-    if (points.length === 1) return { exact: points[0]! };
-    const lineOf = (p: CodePoint): number => p.original?.line ?? p.line;
-    return { candidates: points.sort((a, b) => lineOf(a) - lineOf(b)) };
-  };
-
-  const originalNames = new Map<number, string | null>();
-  /** The map's name for a function's declared name (minified code), else `null`. */
-  const originalNameOf = (index: number): string | null => {
-    if (originalNames.has(index)) return originalNames.get(index) ?? null;
-    let name: string | null = null;
-    const frame = trace.frames[index];
-    const node = nodeOf(index);
-    const script = frame === undefined ? null : codeOf(frame);
-    const id = node === null || script === null ? null : script.code.nameNodeOf(node);
-    if (mapper !== null && script !== null && id !== null) name = pointAt(script.code, script.url, id.start).original?.name ?? null;
-    originalNames.set(index, name);
-    return name;
+    return recordOfLines([list]);
   };
 
   /** `--exact-lines`: a wrapper frame is its expression's line, for its own and its calls. */
   const wrapperRecord = (index: number): LineRecord | null => {
     const frame = trace.frames[index];
-    const script = frame === undefined ? null : codeOf(frame);
-    if (frame?.kind !== 'script' || frame.wrapper === undefined || script === null) return null;
-    const offset = script.code.offsetOf(frame.wrapper.line, frame.wrapper.column);
-    return offset === null ? null : { exact: pointAt(script.code, script.url, offset) };
+    if (frame?.kind !== 'script' || frame.wrapper === undefined || frame.script !== scriptIndex) return null;
+    const offset = code.offsetOf(frame.wrapper.line, frame.wrapper.column);
+    return offset === null ? null : { exact: pointAt(offset).point };
   };
 
-  const calls = new Map<string, LineRecord | null>();
-  const callRecord = (parent: number, childIndex: number): LineRecord | null => {
-    const key = `${parent},${childIndex}`;
-    if (calls.has(key)) return calls.get(key) ?? null;
-    let record: LineRecord | null = wrapperRecord(parent) ?? wrapperRecord(childIndex);
+  for (const index of frameIndexes) {
+    const frame = trace.frames[index];
+    if (frame?.kind !== 'script') continue;
+    // The map's name for the function's declared name (minified code), where it has one.
+    const node = nodeOf(index);
+    const id = node === null || mapper === null ? null : code.nameNodeOf(node);
+    const name = id === null ? null : pointAt(id.start).point.original?.name ?? null;
+    if (name !== null) found.originalNames.set(index, name);
+    // Only functions that allocated in their own frame need a `self` line.
+    const self = frame.wrapper !== undefined ? wrapperRecord(index) : innermost.has(index) ? ownLine(functionOf(index), linesOf) : null;
+    if (self !== null) found.selfOf.set(index, self);
+  }
+
+  for (const [key, [parent, childIndex]] of pairs) {
+    const record = wrapperRecord(parent) ?? wrapperRecord(childIndex);
     if (record !== null) {
-      calls.set(key, record);
-      return record;
+      found.calls.set(key, record);
+      continue;
     }
     const caller = functionOf(parent);
-    const script = codeOf(trace.frames[parent]!);
     const callee = trace.frames[childIndex];
-    if (caller !== null && script !== null && callee !== undefined && callee.kind !== 'pseudo') {
-      const name = callName(callee.name);
-      const calleeNode = callee.kind === 'script' && callee.script === (trace.frames[parent] as ScriptFrameRecord).script ? nodeOf(childIndex) : null;
-      const calleeOriginal = callee.kind === 'script' ? originalNameOf(childIndex) : null;
-      const offsets: number[] = [];
-      for (const site of caller.calls) {
-        const direct = calleeNode !== null && site.calleeFunction === calleeNode;
-        if (!direct && (name === '' || !site.names.includes(name))) continue;
-        if (!direct && calleeOriginal !== null && site.nameOffset !== null) {
-          // Minified code reuses short names: where the map names both, they must agree.
-          const siteOriginal = pointAt(script.code, script.url, site.nameOffset).original?.name ?? null;
-          if (siteOriginal !== null && siteOriginal !== calleeOriginal && site.names[0] === name) continue;
-        }
-        offsets.push(site.offset);
+    if (caller === null || callee === undefined || callee.kind === 'pseudo') {
+      found.calls.set(key, null);
+      continue;
+    }
+    const name = callName(callee.name);
+    const calleeNode = callee.kind === 'script' && callee.script === (trace.frames[parent] as ScriptFrameRecord).script ? nodeOf(childIndex) : null;
+    const call: PendingCall = { child: childIndex, certain: [], byName: new Map() };
+    for (const site of caller.calls) {
+      const direct = calleeNode !== null && site.calleeFunction === calleeNode;
+      if (!direct && (name === '' || !site.names.includes(name))) continue;
+      const point = pointAt(site.offset);
+      // Minified code reuses short names: a site the map names must agree with the callee's name.
+      const siteName = !direct && callee.kind === 'script' && site.nameOffset !== null && site.names[0] === name ? pointAt(site.nameOffset).point.original?.name ?? null : null;
+      if (siteName === null) {
+        addLine(call.certain, point);
+        if (call.certain.length > MAX_CANDIDATES) break;
+      } else {
+        let list = call.byName.get(siteName);
+        if (list === undefined) call.byName.set(siteName, (list = []));
+        addLine(list, point);
       }
-      record = recordOf(script.code, script.url, offsets);
     }
-    calls.set(key, record);
-    return record;
-  };
+    if (call.certain.length > MAX_CANDIDATES) found.calls.set(key, null);
+    else if (call.byName.size === 0) found.calls.set(key, recordOfLines([call.certain]));
+    else found.pending.set(key, call);
+  }
+}
 
-  // Only functions that allocated in their own frame need a `self` line.
-  const innermost = new Set<number>();
-  for (const s of trace.samples.stack) innermost.add(trace.stacks.frame[s] ?? -1);
-
-  const frames: FrameRecord[] = trace.frames.map((frame, index) => {
-    if (frame.kind !== 'script' || !loaded.has(frame.script)) return frame;
-    const { self: _stale, ...rest } = frame;
-    // Minified code: the map names a function at its declared name, not at V8's position.
-    if (rest.original !== undefined && rest.original.name === null && rest.topLevel !== true) {
-      const name = originalNameOf(index);
-      if (name !== null) rest.original = { ...rest.original, name };
-    }
-    const own = innermost.has(index) && frame.wrapper === undefined ? functionOf(index) : null;
-    const script = codeOf(frame);
-    const self = frame.wrapper !== undefined ? wrapperRecord(index) : own === null || script === null ? null : recordOf(script.code, script.url, own.allocations);
-    return self === null ? rest : { ...rest, self };
-  });
-
-  const { frame: frameCol, parent: parentCol } = trace.stacks;
-  const call: Array<LineRecord | null> = frameCol.map((childIndex, i) => {
-    const previous = trace.stacks.call?.[i] ?? null;
-    const p = parentCol[i] ?? -1;
-    if (p < 0) return previous;
-    const parentIndex = frameCol[p]!;
-    const parent = trace.frames[parentIndex];
-    if (parent?.kind !== 'script' || !loaded.has(parent.script)) return previous;
-    return callRecord(parentIndex, childIndex);
-  });
-
-  return { trace: { ...trace, scripts, frames, stacks: { ...trace.stacks, call } }, warnings };
+/** The line of a function's own allocations, or `null` when its code does not prove one. */
+function ownLine(code: FunctionCode | null, linesOf: (offsets: readonly number[]) => LineRecord | null): LineRecord | null {
+  return code === null ? null : linesOf(code.allocations);
 }
 
 /** The same trace without resolved lines (e.g. to resolve them again without source maps). */

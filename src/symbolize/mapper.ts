@@ -34,6 +34,8 @@ export interface ScriptMapInfo {
 interface LoadedScript {
   info: ScriptMapInfo;
   map: TraceMap | null;
+  /** Size of the map's text: what holding it costs, roughly (decoded, several times that). */
+  bytes: number;
 }
 
 /** A map handed over by the traced process (e.g. loaders that transpile in memory). */
@@ -47,11 +49,22 @@ export interface MemoryMap {
 export interface MapperOptions {
   /** Maps captured in the traced process, by script URL; used when the file has none. */
   memoryMaps?: ReadonlyMap<string, MemoryMap>;
+  /** Most bytes of map text kept loaded; least recently used maps beyond it are let go. */
+  maxRetainedBytes?: number;
 }
 
+/**
+ * Default for `maxRetainedBytes`. Decoded, a map takes some ten times its text: 2 000 maps of a
+ * large program (64 MiB of text) held 0.9 GiB at once (docs/benchmarks.md).
+ */
+export const RETAINED_MAP_BYTES = 8 * 1024 * 1024;
+
 export class SourceMapper {
+  /** Most recently used last. */
   private readonly scripts = new Map<string, LoadedScript>();
   private readonly options: MapperOptions;
+  private retainedBytes = 0;
+  private lastUrl: string | null = null;
 
   constructor(options: MapperOptions = {}) {
     this.options = options;
@@ -82,7 +95,10 @@ export class SourceMapper {
 
   /** Drops what is cached for `url` (its map is loaded again if asked for). */
   forget(url: string): void {
+    const loaded = this.scripts.get(url);
+    if (loaded === undefined) return;
     this.scripts.delete(url);
+    this.retainedBytes -= loaded.bytes;
   }
 
   /** The sources a script's map names (resolved), or `[]`. */
@@ -93,9 +109,24 @@ export class SourceMapper {
 
   private load(url: string): LoadedScript {
     let loaded = this.scripts.get(url);
-    if (loaded === undefined) {
-      loaded = this.loadUncached(url);
-      this.scripts.set(url, loaded);
+    if (loaded !== undefined) {
+      // Lookups come in runs on one script: only a change of script reorders.
+      if (this.lastUrl !== url) {
+        this.scripts.delete(url);
+        this.scripts.set(url, loaded);
+        this.lastUrl = url;
+      }
+      return loaded;
+    }
+    loaded = this.loadUncached(url);
+    this.scripts.set(url, loaded);
+    this.lastUrl = url;
+    this.retainedBytes += loaded.bytes;
+    const limit = this.options.maxRetainedBytes ?? RETAINED_MAP_BYTES;
+    for (const [key, old] of this.scripts) {
+      if (this.retainedBytes <= limit || key === url) break;
+      this.scripts.delete(key);
+      this.retainedBytes -= old.bytes;
     }
     return loaded;
   }
@@ -104,16 +135,16 @@ export class SourceMapper {
     const memory = this.options.memoryMaps?.get(url);
     if (memory !== undefined) return parseMap({ kind: 'inline', text: '', url: memory.url }, 'memory', memory.map);
     const file = fileOfUrl(url);
-    if (file === null) return { info: { status: 'none' }, map: null };
+    if (file === null) return { info: { status: 'none' }, map: null, bytes: 0 };
     let source: string;
     try {
       source = fs.readFileSync(file, 'utf8');
     } catch (error) {
-      return { info: { status: 'error', error: `cannot read ${file}: ${describeError(error)}` }, map: null };
+      return { info: { status: 'error', error: `cannot read ${file}: ${describeError(error)}` }, map: null, bytes: 0 };
     }
     const located = locateMap(file, source);
-    if (located.kind === 'none') return { info: { status: 'none' }, map: null };
-    if (located.kind === 'error') return { info: { status: 'error', error: located.message }, map: null };
+    if (located.kind === 'none') return { info: { status: 'none' }, map: null, bytes: 0 };
+    if (located.kind === 'error') return { info: { status: 'error', error: located.message }, map: null, bytes: 0 };
     return parseMap(located, located.kind);
   }
 }
@@ -123,15 +154,15 @@ function parseMap(located: Extract<LocatedMap, { text: string }>, status: MapSta
   try {
     if (json === undefined || typeof json === 'string') json = JSON.parse((json as string | undefined) ?? located.text);
   } catch {
-    return { info: { status: 'error', error: 'source map is not valid JSON' }, map: null };
+    return { info: { status: 'error', error: 'source map is not valid JSON' }, map: null, bytes: 0 };
   }
-  if (typeof json !== 'object' || json === null) return { info: { status: 'error', error: 'source map is not a JSON object' }, map: null };
+  if (typeof json !== 'object' || json === null) return { info: { status: 'error', error: 'source map is not a JSON object' }, map: null, bytes: 0 };
   const version = (json as { version?: unknown }).version;
-  if (version !== 3) return { info: { status: 'error', error: `source map version ${String(version)} is not supported (only 3)` }, map: null };
+  if (version !== 3) return { info: { status: 'error', error: `source map version ${String(version)} is not supported (only 3)` }, map: null, bytes: 0 };
   try {
     const map = new AnyMap(json as ConstructorParameters<typeof AnyMap>[0], located.url);
-    return { info: { status }, map };
+    return { info: { status }, map, bytes: located.text.length || (typeof parsed === 'string' ? parsed.length : 0) };
   } catch (error) {
-    return { info: { status: 'error', error: `source map is malformed: ${describeError(error)}` }, map: null };
+    return { info: { status: 'error', error: `source map is malformed: ${describeError(error)}` }, map: null, bytes: 0 };
   }
 }
