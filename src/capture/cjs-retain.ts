@@ -13,7 +13,9 @@
  * that ends with a top-level `return` skips the statement; its functions are then retained only
  * if something else keeps them (a known, documented gap).
  *
- * Measured: Node 20 needs this; Node 22, 24 and 26 keep CommonJS scripts alive themselves.
+ * Measured: Node 20 needs this; Node 22, 24 and 26 keep CommonJS scripts alive themselves, so
+ * the retainer is installed on Node 20 (and 21) only, and newer lines see module variables freed
+ * as they would be without alloctrace.
  */
 import Module = require('node:module');
 
@@ -29,11 +31,18 @@ interface PatchableModule {
   prototype: { _compile?: (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown };
 }
 
+/** Node lines whose CommonJS loader lets a finished module's script be collected (measured). */
+export function needsRetainer(nodeVersion: string): boolean {
+  const major = Number(nodeVersion.split('.')[0]);
+  return !(major >= 22);
+}
+
 /**
- * Installs the retainer. Returns `null`, or a one-line note for the report when this Node's
+ * Installs the retainer where this Node needs it. Returns `null`, or a one-line note for the report when this Node's
  * CommonJS loader has no `_compile` to hook (finished scripts may then lose their positions).
  */
-export function retainModuleScripts(): string | null {
+export function retainModuleScripts(nodeVersion: string = process.versions.node): string | null {
+  if (!needsRetainer(nodeVersion)) return null;
   const kept: unknown[] = [];
   Object.defineProperty(globalThis, KEEP, {
     value: (fn: unknown) => {

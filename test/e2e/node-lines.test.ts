@@ -12,6 +12,7 @@ import { runAlloctrace, type CliResult } from '../helpers/cli';
 import { buildFixture, FIXTURES, lineOf, scratchDir } from '../helpers/fixtures';
 import { PROGRAM_NODE, programNode } from '../helpers/nodes';
 import type { JsonStatistic, JsonStatisticsReport } from '../../src/report/json';
+import { needsRetainer } from '../../src/capture/cjs-retain';
 
 /** Copies `test/fixtures/node-lines/<name>` to scratch as `<as>`; `packageType` rewrites package.json. */
 function copyProgram(name: string, as: string = name, packageType?: 'module' | null): string {
@@ -59,6 +60,24 @@ describe(`Node release line: ${programNode().version} runs the traced programs`,
     assert.equal(top.function, '(top level)');
     assert.equal(top.origin, 'user');
     assertPlanted(top);
+  });
+
+  it('a finished module\'s closure-captured variables: freed as plain node frees them where Node keeps scripts itself (22+)', async () => {
+    const dir = copyProgram('module-closure');
+    const result = await runAlloctrace(['--json', '--top', '0', 'main.js'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    const report = jsonReport(result);
+    const sizeOf = (fn: string): number => report.stats.filter((s) => s.function === fn).reduce((sum, s) => sum + s.size, 0);
+    // `keep` (~8 MB, held through a global) is there on every line, with its file and position.
+    const kept = report.stats.find((s) => s.function === 'keep');
+    assert.equal(kept?.file, 'main.js', JSON.stringify(report.stats.slice(0, 3)));
+    assert.ok(sizeOf('keep') > 4e6 && sizeOf('keep') < 14e6, `keep: ${sizeOf('keep')}`);
+    if (needsRetainer(programNode().version.slice(1))) {
+      // Node 20: the retainer shares the module's closure context, so `big` (~24 MB) stays (documented).
+      assert.ok(sizeOf('fill') > 12e6, `fill: ${sizeOf('fill')}`);
+    } else {
+      assert.ok(sizeOf('fill') < 2e6, `fill: ${sizeOf('fill')} (freed without alloctrace)`);
+    }
   });
 
   it('a typeless .js file with ES module syntax runs as plain node runs it (syntax detection)', async () => {
