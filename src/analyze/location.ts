@@ -36,6 +36,8 @@ export const ANONYMOUS = '(anonymous)';
 
 function originOfPath(file: string): Origin {
   if (file.startsWith('node:')) return 'node';
+  // webpack's own module runtime counts as a dependency, not as the user's code.
+  if (/^webpack\/(bootstrap|runtime\/)/.test(file)) return 'dependency';
   return /(^|[/\\])node_modules[/\\]/.test(file) ? 'dependency' : 'user';
 }
 

@@ -53,22 +53,24 @@ function readMapFile(mapPath: string, display: string): LocatedMap {
 /** Locates the map of the generated file at `file` (absolute path), whose text is `source`. */
 export function locateMap(file: string, source: string): LocatedMap {
   const ref = findSourceMappingUrl(source);
-  if (ref === null) {
-    const beside = `${file}.map`;
-    return fs.existsSync(beside) ? readMapFile(beside, path.basename(beside)) : { kind: 'none' };
-  }
+  const beside = `${file}.map`;
+  if (ref === null) return fs.existsSync(beside) ? readMapFile(beside, path.basename(beside)) : { kind: 'none' };
   if (ref.startsWith('data:')) {
     const text = decodeDataUrl(ref);
     return text === null ? { kind: 'error', message: 'inline source map is not a readable data: URL' } : { kind: 'inline', text, url: file };
   }
+  // A map the comment points elsewhere for (tsc's --mapRoot, a CDN) is often also deployed beside
+  // the file: use that one rather than report the file unmapped.
+  const orBeside = (problem: LocatedMap): LocatedMap => (fs.existsSync(beside) ? readMapFile(beside, path.basename(beside)) : problem);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref) && !ref.startsWith('file://')) {
-    return { kind: 'error', message: `source map ${ref} is remote and is not fetched` };
+    return orBeside({ kind: 'error', message: `source map ${ref} is remote and is not fetched` });
   }
   let mapPath: string;
   try {
     mapPath = ref.startsWith('file://') ? fileURLToPath(ref) : path.resolve(path.dirname(file), decodeURIComponent(ref));
   } catch {
-    return { kind: 'error', message: `source map URL ${ref} is malformed` };
+    return orBeside({ kind: 'error', message: `source map URL ${ref} is malformed` });
   }
+  if (!fs.existsSync(mapPath) && mapPath !== beside) return orBeside(readMapFile(mapPath, ref));
   return readMapFile(mapPath, ref);
 }

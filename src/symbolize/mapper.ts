@@ -87,7 +87,7 @@ export class SourceMapper {
       let found = originalPositionFor(map, { line, column, bias: GREATEST_LOWER_BOUND });
       if (found.source === null) found = originalPositionFor(map, { line, column, bias: LEAST_UPPER_BOUND });
       if (found.source === null || found.line === null || found.column === null) return { kind: 'unmapped' };
-      return { kind: 'mapped', source: found.source, line: found.line, column: found.column + 1, name: found.name };
+      return { kind: 'mapped', source: found.source, line: found.line, column: found.column + 1, name: functionName(found.name) };
     } catch {
       return { kind: 'unmapped' };
     }
@@ -147,6 +147,16 @@ export class SourceMapper {
     if (located.kind === 'error') return { info: { status: 'error', error: located.message }, map: null, bytes: 0 };
     return parseMap(located, located.kind);
   }
+}
+
+/**
+ * Words no function is named by that minifiers still attach to a function's first segment
+ * (terser names an inlined `async function` segment `async`): no name rather than a wrong one.
+ */
+const NOT_NAMES: ReadonlySet<string> = new Set(['async', 'function', 'class', 'return', 'new', 'await', 'yield', 'const', 'let', 'var', 'this', 'super', 'static']);
+
+function functionName(name: string | null): string | null {
+  return name === null || NOT_NAMES.has(name) ? null : name;
 }
 
 function parseMap(located: Extract<LocatedMap, { text: string }>, status: MapStatus, parsed?: unknown): LoadedScript {

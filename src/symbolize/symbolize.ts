@@ -3,6 +3,8 @@
  * status. A script whose map is missing or broken keeps generated positions and yields one
  * warning; nothing here aborts.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { FrameRecord, ScriptFrameRecord, ScriptRecord, TraceFile } from '../trace/format';
 import { fileOfUrl, relativeToRoot } from '../trace/v8-profile';
 import { SourceMapper, type MapperOptions, type MemoryMap } from './mapper';
@@ -13,10 +15,25 @@ export interface SymbolizeResult {
   warnings: string[];
 }
 
-/** Display form of a resolved source: relative to the project root when it is a local file. */
+/** webpack's module URLs: `webpack://<namespace>/./src/a.ts`, `webpack-internal:///./src/a.ts`. */
+const WEBPACK_URL = /^webpack(?:-internal)?:\/\/[^/]*\//;
+
+/**
+ * Display form of a resolved source: relative to the project root when it is a local file (kept
+ * absolute when it lies outside the root and is not on this machine: a build machine's
+ * `sourceRoot`); a webpack URL as the path under webpack's context, which is the project root
+ * by default.
+ */
 export function sourcePath(root: string | null, source: string): string {
+  const webpack = WEBPACK_URL.exec(source);
+  if (webpack !== null) {
+    const rest = path.posix.normalize(source.slice(webpack[0].length).split('?')[0] ?? '');
+    return rest === '.' ? source : rest;
+  }
   const file = fileOfUrl(source);
-  return file === null ? source : relativeToRoot(root, file);
+  if (file === null) return source;
+  const shown = relativeToRoot(root, file);
+  return shown.startsWith('../') && !fs.existsSync(file) ? file : shown;
 }
 
 /**
