@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
 import { SourceMapper } from '../../src/symbolize/mapper';
-import { decodeDataUrl, findSourceMappingUrl } from '../../src/symbolize/locate-map';
+import { decodeDataUrl, findSourceMappingUrl, locateMap } from '../../src/symbolize/locate-map';
+import { sourcePath } from '../../src/symbolize/symbolize';
 import { REPO_ROOT, scratchDir } from '../helpers/fixtures';
 
 const SOURCE = [
@@ -134,5 +135,53 @@ describe('locating maps', () => {
     assert.equal(decodeDataUrl(`data:application/json;charset=utf-8;base64,${Buffer.from('{"v":1}').toString('base64')}`), '{"v":1}');
     assert.equal(decodeDataUrl('data:application/json,%7B%22v%22%3A2%7D'), '{"v":2}');
     assert.equal(decodeDataUrl('data:nocomma'), null);
+  });
+});
+
+describe('source paths and map locations from other toolchains', () => {
+  it('shows webpack module URLs as paths under the project root, its runtime by its own name', () => {
+    const root = '/work/app';
+    assert.equal(sourcePath(root, 'webpack://leakproj/./src/lib/cache.ts'), 'src/lib/cache.ts');
+    assert.equal(sourcePath(root, 'webpack:///./src/a.ts'), 'src/a.ts');
+    assert.equal(sourcePath(root, 'webpack://app/src/a.ts?1a2b'), 'src/a.ts');
+    assert.equal(sourcePath(root, 'webpack-internal:///./src/a.ts'), 'src/a.ts');
+    assert.equal(sourcePath(root, 'webpack://app/webpack/bootstrap'), 'webpack/bootstrap');
+    assert.equal(sourcePath(root, 'webpack://app/./node_modules/lib/index.js'), 'node_modules/lib/index.js');
+  });
+
+  it('keeps a build machine\'s absolute sourceRoot absolute; a real file outside the root stays relative', () => {
+    const dir = fs.mkdtempSync(path.join(scratchDir(), 'paths-'));
+    const root = path.join(dir, 'pkg');
+    fs.mkdirSync(root);
+    fs.writeFileSync(path.join(dir, 'shared.ts'), '');
+    assert.equal(sourcePath(root, '/opt/build-machine/src/lib/cache.ts'), '/opt/build-machine/src/lib/cache.ts');
+    assert.equal(sourcePath(root, path.join(dir, 'shared.ts')), '../shared.ts');
+    assert.equal(sourcePath(root, path.join(root, 'src', 'a.ts')), 'src/a.ts');
+  });
+
+  it('uses the map beside the file when the comment points at a remote or missing map (tsc --mapRoot)', () => {
+    const dir = fs.mkdtempSync(path.join(scratchDir(), 'maproot-'));
+    const map = '{"version":3,"sources":["a.ts"],"names":[],"mappings":"AAAA"}';
+    for (const ref of ['https://cdn.example.com/maps/a.js.map', '../maps/a.js.map']) {
+      const file = path.join(dir, 'a.js');
+      fs.writeFileSync(file, `x();\n//# sourceMappingURL=${ref}\n`);
+      fs.writeFileSync(`${file}.map`, map);
+      const located = locateMap(file, fs.readFileSync(file, 'utf8'));
+      assert.equal(located.kind, 'external', ref);
+      fs.rmSync(`${file}.map`);
+      assert.equal(locateMap(file, fs.readFileSync(file, 'utf8')).kind, 'error', `${ref} without a map beside`);
+    }
+  });
+
+  it('does not name a function by a keyword a minifier attached to its first segment', () => {
+    const dir = fs.mkdtempSync(path.join(scratchDir(), 'names-'));
+    for (const [name, expected] of [['async', null], ['collect', 'collect']] as const) {
+      const file = path.join(dir, `${name}.js`);
+      fs.writeFileSync(file, `async function(){}\n//# sourceMappingURL=${name}.js.map\n`);
+      fs.writeFileSync(`${file}.map`, JSON.stringify({ version: 3, sources: ['p.ts'], names: [name], mappings: 'AAAAA' }));
+      const resolved = new SourceMapper().resolve(pathToFileURL(file).href, { line: 1, column: 1 });
+      assert.equal(resolved.kind, 'mapped');
+      assert.equal(resolved.kind === 'mapped' ? resolved.name : undefined, expected);
+    }
   });
 });
