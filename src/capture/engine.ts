@@ -30,6 +30,15 @@ export function knowsSamplingParam(session: Session, name: string): boolean {
   return refused;
 }
 
+/** A script V8 has loaded, as the debugger reports it. */
+export interface LoadedScript {
+  scriptId: number;
+  /** The script's URL; for eval'd code its `//# sourceURL`, or `''`. */
+  url: string;
+  /** `''` when the script names no map. */
+  sourceMapURL: string;
+}
+
 export interface AttachedWorker {
   sessionId: string;
   threadId: number;
@@ -140,17 +149,19 @@ export class SamplingEngine {
   }
 
   /**
-   * The `sourceMappingURL` of every script V8 has loaded, by URL, as V8 saw it in the loaded
-   * source (for in-memory transpilers: an inline data: URL). Enables the debugger for the
-   * duration of the call: its `scriptParsed` reports arrive synchronously.
+   * Every script V8 has loaded: its id, URL (for eval'd code, its `//# sourceURL`) and
+   * `sourceMappingURL` as V8 saw them in the loaded source (for in-memory transpilers: an inline
+   * data: URL). Enables the debugger for the duration of the call: its `scriptParsed` reports
+   * arrive synchronously.
    */
-  loadedSourceMapUrls(): Map<string, string> {
+  loadedScripts(): LoadedScript[] {
     const session = this.session;
-    const urls = new Map<string, string>();
-    if (session === null) return urls;
-    const onParsed = (message: { params?: { url?: unknown; sourceMapURL?: unknown } }): void => {
-      const { url, sourceMapURL } = message.params ?? {};
-      if (typeof url === 'string' && typeof sourceMapURL === 'string' && sourceMapURL !== '') urls.set(url, sourceMapURL);
+    const scripts: LoadedScript[] = [];
+    if (session === null) return scripts;
+    const onParsed = (message: { params?: { scriptId?: unknown; url?: unknown; sourceMapURL?: unknown } }): void => {
+      const { scriptId, url, sourceMapURL } = message.params ?? {};
+      if (typeof scriptId !== 'string' || typeof url !== 'string') return;
+      scripts.push({ scriptId: Number(scriptId), url, sourceMapURL: typeof sourceMapURL === 'string' ? sourceMapURL : '' });
     };
     session.on('Debugger.scriptParsed', onParsed);
     try {
@@ -159,7 +170,7 @@ export class SamplingEngine {
     } finally {
       session.removeListener('Debugger.scriptParsed', onParsed);
     }
-    return urls;
+    return scripts;
   }
 
   stop(): void {

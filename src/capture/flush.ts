@@ -72,6 +72,7 @@ export function writeFinalTrace(request: FlushRequest): void {
     own: { isOwnUrl, passThrough: PASS_THROUGH_FRAMES },
   });
   for (const script of trace.scripts) if (request.exactLines?.has(script.url) === true) script.exactLines = 'wrapped';
-  attachMemoryMaps(trace.scripts, () => engine.loadedSourceMapUrls());
+  let loaded: ReturnType<SamplingEngine['loadedScripts']> | null = null;
+  attachMemoryMaps(trace.scripts, () => (loaded ??= engine.loadedScripts()));
   writeTrace(request.output, trace, { overwrite: true });
 }

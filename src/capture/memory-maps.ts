@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import Module = require('node:module');
 import type { ScriptRecord } from '../trace/format';
 import { decodeDataUrl } from '../symbolize/locate-map';
-import { fileOfUrl } from '../trace/v8-profile';
+import { ANONYMOUS_SCRIPT, fileOfUrl } from '../trace/v8-profile';
+import type { LoadedScript } from './engine';
 
 /** Files no runtime loads as they are: a loader must have transpiled them. */
 const TRANSPILED = /\.(?:ts|tsx|mts|cts|jsx)$/i;
@@ -41,10 +42,11 @@ function withoutSources(payload: unknown): Record<string, unknown> | null {
 }
 
 /**
- * Adds `memoryMap` to the scripts whose map exists only in memory. `loadedSourceMapUrls` asks
- * V8 for the maps named in the loaded sources (called only when needed).
+ * Adds `memoryMap` to the scripts whose map exists only in memory. `loadedScripts` asks V8 for
+ * the scripts it loaded and the maps their sources name (called only when needed).
  */
-export function attachMemoryMaps(scripts: ScriptRecord[], loadedSourceMapUrls: () => Map<string, string>): void {
+export function attachMemoryMaps(scripts: ScriptRecord[], loadedScripts: () => readonly LoadedScript[]): void {
+  nameEvalScripts(scripts, loadedScripts);
   const find = (Module as unknown as { findSourceMap?: (path: string) => { payload?: unknown } | undefined }).findSourceMap;
   const missing: ScriptRecord[] = [];
   for (const script of scripts) {
@@ -64,7 +66,7 @@ export function attachMemoryMaps(scripts: ScriptRecord[], loadedSourceMapUrls: (
   }
   if (missing.length === 0) return;
   // The debugger names CommonJS scripts by file: URL, the profiler by path: compare as paths.
-  const loaded = new Map([...loadedSourceMapUrls()].map(([url, map]) => [fileOfUrl(url) ?? url, map]));
+  const loaded = new Map(loadedScripts().filter((s) => s.sourceMapURL !== '').map((s) => [fileOfUrl(s.url) ?? s.url, s.sourceMapURL]));
   for (const script of missing) {
     const url = loaded.get(fileOfUrl(script.url) ?? script.url);
     const text = url === undefined ? null : decodeDataUrl(url);
@@ -74,6 +76,32 @@ export function attachMemoryMaps(scripts: ScriptRecord[], loadedSourceMapUrls: (
       if (map !== null) script.memoryMap = map;
     } catch {
       // A broken inline map: the file keeps generated positions.
+    }
+  }
+}
+
+/**
+ * Eval'd code (webpack's `eval` and `eval-source-map` builds run every module so) reaches the
+ * sampling profile without a URL, even when it names itself with `//# sourceURL`. The debugger
+ * knows the name and the inline map by script id: both are put on the script.
+ */
+function nameEvalScripts(scripts: ScriptRecord[], loadedScripts: () => readonly LoadedScript[]): void {
+  const anonymous = scripts.filter((s) => ANONYMOUS_SCRIPT.test(s.url));
+  if (anonymous.length === 0) return;
+  const byId = new Map(loadedScripts().map((s) => [s.scriptId, s]));
+  for (const script of anonymous) {
+    const id = Number(ANONYMOUS_SCRIPT.exec(script.url)?.[1]);
+    const loaded = byId.get(id);
+    if (loaded === undefined || loaded.url === '') continue;
+    script.url = loaded.url;
+    script.evalOf = id;
+    const text = loaded.sourceMapURL.startsWith('data:') ? decodeDataUrl(loaded.sourceMapURL) : null;
+    if (text === null) continue;
+    try {
+      const map = withoutSources(JSON.parse(text));
+      if (map !== null) script.memoryMap = map;
+    } catch {
+      // A broken inline map: the script keeps generated positions.
     }
   }
 }

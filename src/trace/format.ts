@@ -128,6 +128,11 @@ export interface ScriptRecord {
    */
   memoryMap?: unknown;
   /**
+   * Eval'd code that named itself with `//# sourceURL` (webpack's eval builds): V8's script id.
+   * `url` is then that sourceURL (not a file whose code can be read), `path` is `null`.
+   */
+  evalOf?: number;
+  /**
    * Whether the script's code was read to resolve lines (`stacks.call`, frames' `self`):
    * `parsed`; `unreadable` (not a local file, or gone); `unparsable` (see `codeError`);
    * `skipped` (over the parse budget: the scripts that account for the least memory).

@@ -71,6 +71,13 @@ export function relativeToRoot(root: string | null, file: string): string {
   return rel.split(path.sep).join('/');
 }
 
+/** The URL given to a script V8 reports without one (eval'd code): `<anonymous script #12>`. */
+export const ANONYMOUS_SCRIPT = /^<anonymous script #(\d+)>$/;
+
+function anonymousScriptUrl(scriptId: number): string {
+  return `<anonymous script #${scriptId}>`;
+}
+
 function isPseudoName(name: string): boolean {
   return name.startsWith('(') && name.endsWith(')');
 }
@@ -125,7 +132,7 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
       }
     }
     if (cf.lineNumber < 0) return { kind: 'builtin', name };
-    const scriptUrl = url === '' ? `<anonymous script #${scriptId}>` : url;
+    const scriptUrl = url === '' ? anonymousScriptUrl(scriptId) : url;
     const line = cf.lineNumber + 1;
     const column = cf.columnNumber + 1;
     // The CommonJS wrapper and an ES module body both start at the very beginning.
