@@ -70,6 +70,7 @@ export function writeFinalTrace(request: FlushRequest): void {
     meta,
     producer: config.producer,
     own: { isOwnUrl, passThrough: PASS_THROUGH_FRAMES },
+    ownFilesLoadFirst: true,
   });
   for (const script of trace.scripts) if (request.exactLines?.has(script.url) === true) script.exactLines = 'wrapped';
   let loaded: ReturnType<SamplingEngine['loadedScripts']> | null = null;

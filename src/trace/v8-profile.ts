@@ -49,6 +49,13 @@ export interface ImportOptions {
    * its own allocations and are dropped.
    */
   own?: { isOwnUrl: (url: string) => boolean; passThrough: ReadonlySet<string> };
+  /**
+   * Whether a collected script older than every file script is Node's own bootstrap code. True
+   * only where a file script of ours loaded before the program (the preload); in a profile
+   * written by someone else (`node --heap-prof`) the oldest file is the program's entry, which
+   * is exactly the script Node 20 collects once it finished.
+   */
+  ownFilesLoadFirst?: boolean;
 }
 
 /** Absolute file path of a script URL, or `null` when it is not a local file. */
@@ -128,7 +135,7 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
       if (isPseudoName(name)) return { kind: 'pseudo', name };
       if (scriptId === 0) return { kind: 'builtin', name };
       if (cf.lineNumber < 0) {
-        return scriptId < firstFileScriptId ? { kind: 'collected', name, scriptId, bootstrap: true } : { kind: 'collected', name, scriptId };
+        return options.ownFilesLoadFirst === true && scriptId < firstFileScriptId ? { kind: 'collected', name, scriptId, bootstrap: true } : { kind: 'collected', name, scriptId };
       }
     }
     if (cf.lineNumber < 0) return { kind: 'builtin', name };

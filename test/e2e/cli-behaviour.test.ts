@@ -205,6 +205,25 @@ describe('saved traces', () => {
     assert.equal(top?.line, lineOf(fixture, 'src/cache.ts', 'function fillCache('));
     assert.ok((top?.size ?? 0) > 15e6, `size ${top?.size}`);
   });
+
+  it('a .heapprofile whose finished entry script was collected: its memory is the program\'s, never hidden as Node\'s', async () => {
+    const dir = fs.mkdtempSync(path.join(scratchDir(), 'heapprof-entry-'));
+    // The entry allocates at top level and finishes; the module it requires stays alive.
+    fs.writeFileSync(path.join(dir, 'main.js'), 'globalThis.k = [];\nfor (let i = 0; i < 2e5; i++) k.push({ i, s: "a" + i });\nglobalThis.lib = require("./lib.js");\nlib.f();\n');
+    fs.writeFileSync(path.join(dir, 'lib.js'), 'exports.f = function f() { globalThis.k2 = []; for (let i = 0; i < 2e4; i++) k2.push([i]); };\n');
+    const { spawnSync } = await import('node:child_process');
+    const node = spawnSync(PROGRAM_NODE, ['--heap-prof', `--heap-prof-dir=${dir}`, '--heap-prof-interval=32768', 'main.js'], { cwd: dir });
+    assert.equal(node.status, 0, String(node.stderr));
+    const profile = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.heapprofile')) ?? 'missing');
+    const all = reportOf(await runAlloctrace(['show', '--json', '--top', '0', '--interval', '32k', profile], { cwd: dir }), 'stdout');
+    const hidden = reportOf(await runAlloctrace(['show', '--json', '--top', '0', '--hide-internals', '--interval', '32k', profile], { cwd: dir }), 'stdout');
+    const top = all.stats[0];
+    // Node 20 collects the finished entry (no position left); later lines keep it: main.js.
+    assert.ok(top !== undefined && top.size > 8e6, JSON.stringify(all.stats.slice(0, 3)));
+    assert.ok(top.file === 'main.js' || /^<collected script #\d+>$/.test(top.file ?? ''), JSON.stringify(top));
+    assert.doesNotMatch(top.file ?? '', /bootstrap/);
+    assert.equal(hidden.stats[0]?.file, top.file, 'hiding internals keeps the program\'s memory');
+  });
 });
 
 describe('source maps', () => {
