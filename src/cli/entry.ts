@@ -69,6 +69,14 @@ export function notJavaScript(file: string): string | null {
 }
 
 /** Classifies the script argument (see the module comment); throws a one-line error. */
+function isFolder(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export function resolveEntry(script: string, cwd: string, env: NodeJS.ProcessEnv, children: boolean): Entry {
   const file = path.resolve(cwd, script);
   let found: string | null = isFile(file) ? file : null;
@@ -86,7 +94,13 @@ export function resolveEntry(script: string, cwd: string, env: NodeJS.ProcessEnv
     if (command !== null) {
       throw new AlloctraceError('ERR_SCRIPT_NOT_FOUND', `${script} is a command, not a script file; use --children to trace the Node processes it starts`);
     }
+    if (isFolder(file)) throw new AlloctraceError('ERR_SCRIPT_NOT_FOUND', `${script} is a folder that node cannot run (no index.js, no package.json "main")`);
     throw new AlloctraceError('ERR_SCRIPT_NOT_FOUND', `script not found: ${script}`);
+  }
+  try {
+    fs.accessSync(found, fs.constants.R_OK);
+  } catch {
+    throw new AlloctraceError('ERR_USAGE', `cannot read ${script}: permission denied`);
   }
   if (TS.test(found)) return { kind: 'typescript', file: found };
   const why = notJavaScript(found);

@@ -93,6 +93,12 @@ describe('bad scripts, options and output paths', () => {
   it('a script that does not exist', async () => {
     assertOneLine(await runAlloctrace(['no-such-script.js']), /^alloctrace: script not found: no-such-script\.js\n$/);
   });
+  it('a folder node cannot run, named like a script', async () => {
+    const dir = fs.mkdtempSync(path.join(scratchDir(), 'folder-'));
+    fs.mkdirSync(path.join(dir, 'app.js'));
+    assertOneLine(await runAlloctrace(['app.js'], { cwd: dir }), /^alloctrace: app\.js is a folder that node cannot run \(no index\.js, no package\.json "main"\)\n$/);
+  });
+
   it('scripts that are not JavaScript: a shell script, a binary, a JSON file', async () => {
     assertOneLine(await runAlloctrace([file('build.sh', '#!/bin/sh\necho hi\n')]), /^alloctrace: .*build\.sh is not JavaScript \(a script for sh\); use --children/);
     assertOneLine(await runAlloctrace([file('tool', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]))]), /is not JavaScript \(a binary file\)/);
