@@ -12,7 +12,7 @@ import { AlloctraceError, describeError, isAlloctraceError } from '../errors';
 import type { TraceFile, TraceMode } from '../trace/format';
 import { selectIsolates, type IsolateSelector } from '../trace/merge';
 import { readTraceFile } from '../trace/read';
-import { writeTrace } from '../trace/write';
+import { isSpecialFile, writeTrace } from '../trace/write';
 import { PRODUCER } from '../version';
 import type { CliIo, Outcome } from './io';
 import { formatWarnings, prepareTraces, renderTraceReport, type ReportOptions } from './present';
@@ -66,7 +66,8 @@ export function checkOutputPath(output: string, force: boolean): void {
   }
   if (fs.existsSync(output)) {
     if (fs.statSync(output).isDirectory()) throw new AlloctraceError('ERR_OUTPUT', `cannot write ${output}: it is a folder`);
-    if (!force) throw new AlloctraceError('ERR_OUTPUT', `${output} exists; use --force to replace it`);
+    // A FIFO or device (`-o /dev/stdout`) is written to, not replaced: nothing to protect.
+    if (!force && !isSpecialFile(output)) throw new AlloctraceError('ERR_OUTPUT', `${output} exists; use --force to replace it`);
   }
 }
 

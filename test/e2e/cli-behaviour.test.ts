@@ -189,6 +189,31 @@ describe('saved traces', () => {
     assert.match(fs.readFileSync(out, 'utf8'), /^\{"format":"alloctrace-trace","version":1/);
   });
 
+  it('-o through a symlink writes its target (the link stays); -o to a FIFO writes into it (it stays a FIFO)', async () => {
+    const dir = fs.mkdtempSync(path.join(scratchDir(), 'special-out-'));
+    const script = path.join(dir, 'small.js');
+    fs.writeFileSync(script, 'globalThis.k = Array.from({ length: 1e5 }, (_, i) => ({ i }));');
+    fs.writeFileSync(path.join(dir, 'real.trace'), 'old');
+    fs.symlinkSync('real.trace', path.join(dir, 'link.trace'));
+    const viaLink = await runAlloctrace(['-o', 'link.trace', '--force', 'small.js'], { cwd: dir });
+    assert.equal(viaLink.code, 0, viaLink.stderr);
+    assert.ok(fs.lstatSync(path.join(dir, 'link.trace')).isSymbolicLink());
+    assert.match(fs.readFileSync(path.join(dir, 'real.trace'), 'utf8'), /^\{"format":"alloctrace-trace"/);
+
+    const { spawnSync, spawn } = await import('node:child_process');
+    const fifo = path.join(dir, 'out.heapprofile');
+    if (spawnSync('mkfifo', [fifo]).status !== 0) return; // no mkfifo here
+    const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let read = '';
+    reader.stdout.setEncoding('utf8').on('data', (d: string) => (read += d));
+    const closed = new Promise((resolve) => reader.once('close', resolve));
+    const exported = await runAlloctrace(['export', 'real.trace', '-o', fifo], { cwd: dir });
+    await closed;
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.ok(fs.statSync(fifo).isFIFO());
+    assert.match(read, /^\{"head":/);
+  });
+
   it('`show` reads a .heapprofile written by node --heap-prof and resolves it through source maps', async () => {
     const fixture = buildFixture('leaky', 'tsc-cjs');
     const dir = fs.mkdtempSync(path.join(scratchDir(), 'heapprof-'));
