@@ -36,13 +36,26 @@ function listSnapshots(dir: string): Array<{ file: string; sequence: number }> {
 }
 
 /**
+ * `mkdir -p`, one level at a time: Node 20's recursive mkdirSync loops for ever under `/proc`
+ * (where mkdir answers ENOENT for a parent that exists).
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) {
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) fs.mkdirSync(d);
+}
+
+/**
  * Creates the folder if needed. Snapshots of an earlier run there would mix two runs into one
  * series: refused, or removed with `--force`.
  */
 export function prepareSnapshotDir(dir: string, cwd: string, force: boolean): string {
   const abs = path.resolve(cwd, dir);
   try {
-    fs.mkdirSync(abs, { recursive: true });
+    makeFolders(abs);
     fs.accessSync(abs, fs.constants.W_OK);
   } catch (error) {
     throw new AlloctraceError('ERR_OUTPUT', `cannot use --snapshot-dir ${dir}: ${describeError(error)}`);

@@ -93,6 +93,13 @@ describe('bad scripts, options and output paths', () => {
   it('a script that does not exist', async () => {
     assertOneLine(await runAlloctrace(['no-such-script.js']), /^alloctrace: script not found: no-such-script\.js\n$/);
   });
+  it('a --snapshot-dir that cannot be made (under /proc): one line, exit 2, no hang', { skip: !fs.existsSync('/proc/self') && 'no /proc' }, async () => {
+    const script = path.join(fs.mkdtempSync(path.join(scratchDir(), 'procdir-')), 'small.js');
+    fs.writeFileSync(script, 'console.log(1)');
+    const result = await runAlloctrace(['--snapshot-dir', '/proc/alloctrace-test/x', script], { timeoutMs: 30_000 });
+    assertOneLine(result, /^alloctrace: cannot use --snapshot-dir \/proc\/alloctrace-test\/x: /);
+  });
+
   it('a folder node cannot run, named like a script', async () => {
     const dir = fs.mkdtempSync(path.join(scratchDir(), 'folder-'));
     fs.mkdirSync(path.join(dir, 'app.js'));
