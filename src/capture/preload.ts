@@ -109,7 +109,12 @@ function install(): void {
     } catch (error) {
       // A process that outlives the run (a detached grandchild) finds the run's folder gone.
       const gone = (error as NodeJS.ErrnoException).code === 'ENOENT' && config.output.includes(path.sep) && !fs.existsSync(path.dirname(config.output));
-      if (!gone) process.stderr.write(`alloctrace: could not write the trace: ${(error as Error).message}\n`);
+      const message = (error as Error).message;
+      // V8 has one sampling heap profiler per thread: a program (or an APM agent in it) that
+      // stops it through its own inspector session stops ours too.
+      const stolen = /sampling heap profiler was not started/i.test(message);
+      if (stolen) process.stderr.write("alloctrace: could not write the trace: the program stopped V8's sampling heap profiler itself (there is one per thread, shared with alloctrace)\n");
+      else if (!gone) process.stderr.write(`alloctrace: could not write the trace: ${message}\n`);
     } finally {
       if (!isMainThread) markWorker('written');
     }

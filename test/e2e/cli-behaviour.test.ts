@@ -251,6 +251,28 @@ describe('saved traces', () => {
   });
 });
 
+describe('a program that drives V8\'s heap sampler itself', () => {
+  it('stopping it (one sampler per thread) is said in one line; the program\'s own results and exit code are its own', async () => {
+    const dir = fs.mkdtempSync(path.join(scratchDir(), 'own-sampler-'));
+    const script = path.join(dir, 'own-profiler.js');
+    fs.writeFileSync(
+      script,
+      [
+        "const { Session } = require('node:inspector');",
+        'const s = new Session(); s.connect();',
+        "s.post('HeapProfiler.startSampling', { samplingInterval: 1024 }, (e) => console.log('start', e ? 'failed' : 'ok'));",
+        'globalThis.more = Array.from({ length: 50000 }, (_, i) => ({ i }));',
+        "s.post('HeapProfiler.stopSampling', (e, r) => console.log('stop', e ? 'failed' : r.profile.samples.length > 0));",
+      ].join('\n'),
+    );
+    const result = await runAlloctrace([script], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'start ok\nstop true\n');
+    assert.match(result.stderr, /^alloctrace: could not write the trace: the program stopped V8's sampling heap profiler itself \(there is one per thread, shared with alloctrace\)$/m);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
+});
+
 describe('source maps', () => {
   it('--no-source-maps shows generated positions', async () => {
     const fixture = buildFixture('leaky', 'tsc-cjs');
