@@ -81,8 +81,9 @@ function takeTopDiffs<T extends StatisticDiff>(rows: readonly T[], top: number |
 /** Facts about how comparable the traces are, one line each. */
 function comparabilityNotes(labels: readonly TraceLabel[], traces: readonly TraceFile[]): string[] {
   const notes: string[] = [];
-  const modes = new Set(labels.map((l) => l.mode));
-  if (modes.size > 1) notes.push(`the traces measure different things (${[...modes].map(String).join(' vs ')}): differences mix live memory and allocations.`);
+  // A .heapprofile does not say what it measured (node --heap-prof: allocations still alive at exit).
+  const modes = new Set(labels.map((l) => l.mode ?? 'unknown (.heapprofile)'));
+  if (modes.size > 1) notes.push(`the traces measure different things (${[...modes].join(' vs ')}): differences mix live memory and allocations.`);
   const intervals = new Set(labels.map((l) => l.interval));
   if (intervals.size > 1) notes.push('the traces were sampled at different intervals: estimates are comparable, their noise differs.');
   if (traces.some((t) => t.scripts.some((s) => s.map === 'unresolved'))) notes.push('source maps off: generated positions shown.');

@@ -48,7 +48,7 @@ const isOwnUrl = (url: string): boolean => url.startsWith(OWN_DIR) || url.starts
 function validateStart(options: StartOptions): { interval: number; mode: TraceMode } {
   const interval = options.interval ?? 32 * 1024;
   if (!Number.isInteger(interval) || interval < 1 || interval > 2 ** 31 - 1) {
-    throw new AlloctraceError('ERR_USAGE', `interval must be a whole number of bytes between 1 and 2 GiB (got ${String(interval)})`);
+    throw new AlloctraceError('ERR_USAGE', `interval must be a whole number of bytes between 1 and 2147483647 (2 GiB - 1) (got ${String(interval)})`);
   }
   const mode = options.mode ?? 'live';
   if (mode !== 'live' && mode !== 'allocated') throw new AlloctraceError('ERR_USAGE', `mode must be live or allocated (got ${String(mode)})`);

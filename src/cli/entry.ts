@@ -126,20 +126,23 @@ function packageType(dir: string): string | null {
   }
 }
 
+/** Node flag that loads the `--loader` module (for `.ts` entries, and for JavaScript ones: JSX, babel). */
+export function namedLoader(file: string, loader: string, cwd: string): string {
+  const spec = loader.startsWith('.') ? path.resolve(cwd, loader) : loader;
+  try {
+    return loaderFlag(require.resolve(spec, { paths: [cwd, path.dirname(file)] }));
+  } catch {
+    throw new AlloctraceError('ERR_USAGE', `--loader ${loader}: module not found from ${cwd}`);
+  }
+}
+
 /**
  * Node flag that lets node run a `.ts` entry: `--loader`'s module (tsx, ts-node/esm,
  * ts-node/register, esbuild-register…), else tsx from the script's project (or the working
  * folder), else none where node strips types itself.
  */
 export function typescriptLoader(file: string, loader: string | null, cwd: string, nodeVersion: string): string | null {
-  if (loader !== null) {
-    const spec = loader.startsWith('.') ? path.resolve(cwd, loader) : loader;
-    try {
-      return loaderFlag(require.resolve(spec, { paths: [cwd, path.dirname(file)] }));
-    } catch {
-      throw new AlloctraceError('ERR_USAGE', `--loader ${loader}: module not found from ${cwd}`);
-    }
-  }
+  if (loader !== null) return namedLoader(file, loader, cwd);
   try {
     return loaderFlag(require.resolve('tsx', { paths: [path.dirname(file), cwd] }));
   } catch {

@@ -15,7 +15,7 @@ export function parseByteSize(value: string, name: string): number {
   const factor = match === null ? undefined : SIZE_SUFFIX[(match[2] ?? '').toLowerCase()];
   if (match === null || factor === undefined) throw usage(`${name} must be a size such as 32768, 32k or 1m (got '${value}')`);
   const bytes = Math.round(Number(match[1]) * factor);
-  if (bytes < 1 || bytes > 2 ** 31 - 1) throw usage(`${name} must be between 1 byte and 2 GiB (got '${value}')`);
+  if (bytes < 1 || bytes > 2 ** 31 - 1) throw usage(`${name} must be between 1 byte and 2 GiB - 1 byte (2147483647) (got '${value}')`);
   return bytes;
 }
 

@@ -16,7 +16,7 @@ import { isSpecialFile, writeTrace } from '../trace/write';
 import { PRODUCER } from '../version';
 import type { CliIo, Outcome } from './io';
 import { formatWarnings, prepareTraces, renderTraceReport, type ReportOptions } from './present';
-import { resolveEntry, typescriptLoader, type Entry } from './entry';
+import { namedLoader, resolveEntry, typescriptLoader, type Entry } from './entry';
 import { findProjectRoot } from './project-root';
 import { finishSnapshots, prepareSnapshotDir, type SnapshotOptions } from './snapshot-dir';
 import { nodeVersionOf } from './node-version';
@@ -84,8 +84,10 @@ function commandLine(entry: Entry, args: string[], options: RunOptions, io: CliI
   // V8 flags go on node's command line (NODE_OPTIONS does not take them: a command's node children run without).
   const v8Flags = options.exactLines || !options.inlining ? NO_INLINING_FLAGS : [];
   switch (entry.kind) {
-    case 'javascript':
-      return { file: node, args: [...v8Flags, `--require=${PRELOAD}`, entry.file, ...args] };
+    case 'javascript': {
+      const loader = options.loader === null ? [] : [namedLoader(entry.file, options.loader, io.cwd)];
+      return { file: node, args: [...v8Flags, `--require=${PRELOAD}`, ...loader, entry.file, ...args] };
+    }
     case 'typescript': {
       // The Node that runs the program decides whether it strips types, not the one running us.
       const loader = typescriptLoader(entry.file, options.loader, io.cwd, nodeVersionOf(node, io.env));
@@ -162,7 +164,9 @@ export async function runCommand(script: string, args: string[], options: RunOpt
       return outcome;
     }
     const rootFile = entry.kind === 'command' ? `${child.pid ?? ''}.trace` : 'final.trace';
-    if (!files.includes(rootFile)) {
+    // A command that is not node itself (sh, npm) writes no trace of its own: nothing to warn about.
+    const rootIsNode = entry.kind !== 'command' || /^node(?:\.exe)?$|^nodejs$/i.test(path.basename(entry.command));
+    if (!files.includes(rootFile) && rootIsNode) {
       io.writeErr(`alloctrace: warning: the program's own process wrote no trace (${how}); reporting the ${files.length} trace(s) of its threads and children\n`);
     }
     const prepared = prepareTraces(traces, options.sourceMaps);

@@ -251,6 +251,21 @@ describe('saved traces', () => {
   });
 });
 
+describe('--loader on a JavaScript entry', () => {
+  it('is loaded before the program (not silently ignored); a missing one is one line, exit 2', async () => {
+    const dir = fs.mkdtempSync(path.join(scratchDir(), 'js-loader-'));
+    fs.writeFileSync(path.join(dir, 'hook.cjs'), 'globalThis.hooked = "yes";');
+    fs.writeFileSync(path.join(dir, 'main.js'), 'console.log("hooked:", globalThis.hooked);');
+    const result = await runAlloctrace(['--loader', './hook.cjs', 'main.js'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'hooked: yes\n');
+    const missing = await runAlloctrace(['--loader', 'no-such-loader', 'main.js'], { cwd: dir });
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stdout, '', 'nothing ran');
+    assert.match(missing.stderr, /^alloctrace: --loader no-such-loader: module not found from /);
+  });
+});
+
 describe('a program that drives V8\'s heap sampler itself', () => {
   it('stopping it (one sampler per thread) is said in one line; the program\'s own results and exit code are its own', async () => {
     const dir = fs.mkdtempSync(path.join(scratchDir(), 'own-sampler-'));
