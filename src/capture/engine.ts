@@ -37,6 +37,8 @@ export interface LoadedScript {
   url: string;
   /** `''` when the script names no map. */
   sourceMapURL: string;
+  /** The code V8 ran, where asked for. */
+  source?: string;
 }
 
 export interface AttachedWorker {
@@ -151,10 +153,10 @@ export class SamplingEngine {
   /**
    * Every script V8 has loaded: its id, URL (for eval'd code, its `//# sourceURL`) and
    * `sourceMappingURL` as V8 saw them in the loaded source (for in-memory transpilers: an inline
-   * data: URL). Enables the debugger for the duration of the call: its `scriptParsed` reports
-   * arrive synchronously.
+   * data: URL), and the source itself of the scripts `wantSource` picks. Enables the debugger for
+   * the duration of the call: its `scriptParsed` reports arrive synchronously.
    */
-  loadedScripts(): LoadedScript[] {
+  loadedScripts(wantSource: (script: LoadedScript) => boolean = () => false): LoadedScript[] {
     const session = this.session;
     const scripts: LoadedScript[] = [];
     if (session === null) return scripts;
@@ -166,6 +168,12 @@ export class SamplingEngine {
     session.on('Debugger.scriptParsed', onParsed);
     try {
       session.post('Debugger.enable', () => undefined);
+      for (const script of scripts) {
+        if (!wantSource(script)) continue;
+        session.post('Debugger.getScriptSource', { scriptId: String(script.scriptId) }, (err, reply) => {
+          if (!err && typeof reply?.scriptSource === 'string') script.source = reply.scriptSource;
+        });
+      }
       session.post('Debugger.disable', () => undefined);
     } finally {
       session.removeListener('Debugger.scriptParsed', onParsed);

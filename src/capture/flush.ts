@@ -73,7 +73,6 @@ export function writeFinalTrace(request: FlushRequest): void {
     ownFilesLoadFirst: true,
   });
   for (const script of trace.scripts) if (request.exactLines?.has(script.url) === true) script.exactLines = 'wrapped';
-  let loaded: ReturnType<SamplingEngine['loadedScripts']> | null = null;
-  attachMemoryMaps(trace.scripts, () => (loaded ??= engine.loadedScripts()));
+  attachMemoryMaps(trace.scripts, (wantSource) => engine.loadedScripts(wantSource));
   writeTrace(request.output, trace, { overwrite: true });
 }

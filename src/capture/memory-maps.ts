@@ -41,14 +41,32 @@ function withoutSources(payload: unknown): Record<string, unknown> | null {
   return map;
 }
 
+/** Parses an inline map's data: URL into a map without `sourcesContent`, or `null`. */
+function inlineMap(sourceMapURL: string): Record<string, unknown> | null {
+  const text = sourceMapURL.startsWith('data:') ? decodeDataUrl(sourceMapURL) : null;
+  if (text === null) return null;
+  try {
+    return withoutSources(JSON.parse(text));
+  } catch {
+    return null; // a broken inline map: the script keeps generated positions
+  }
+}
+
 /**
- * Adds `memoryMap` to the scripts whose map exists only in memory. `loadedScripts` asks V8 for
- * the scripts it loaded and the maps their sources name (called only when needed).
+ * Adds what exists only in the traced process's memory to the scripts of a trace:
+ * - `memoryMap`, for files a loader transpiled in memory (tsx): Node's copy of the map, else the
+ *   inline map V8 saw in the loaded source;
+ * - `memoryCode`, the code V8 ran for those (not the file on disk), so lines can be resolved;
+ * - for eval'd code that named itself with `//# sourceURL` (webpack's `eval` and
+ *   `eval-source-map` builds), which the sampling profile reports without a URL: that name
+ *   (`evalOf`), its inline map and its code.
+ * `loadedScripts` asks V8 (through the debugger) and is called at most once, only when needed.
  */
-export function attachMemoryMaps(scripts: ScriptRecord[], loadedScripts: () => readonly LoadedScript[]): void {
-  nameEvalScripts(scripts, loadedScripts);
+export function attachMemoryMaps(scripts: ScriptRecord[], loadedScripts: (wantSource: (s: LoadedScript) => boolean) => readonly LoadedScript[]): void {
   const find = (Module as unknown as { findSourceMap?: (path: string) => { payload?: unknown } | undefined }).findSourceMap;
-  const missing: ScriptRecord[] = [];
+  // In-memory scripts, by file path (the debugger names CommonJS scripts by file: URL, the
+  // profiler by path: compare as paths).
+  const inMemory = new Map<string, ScriptRecord>();
   for (const script of scripts) {
     const file = fileOfUrl(script.url);
     if (file === null) continue;
@@ -62,46 +80,29 @@ export function attachMemoryMaps(scripts: ScriptRecord[], loadedScripts: () => r
     // Only files whose map is not on disk (the few read here are the candidates, not all).
     if ((map === null && !TRANSPILED.test(file)) || namesItsOwnMap(file)) continue;
     if (map !== null) script.memoryMap = map;
-    else missing.push(script);
+    inMemory.set(file, script);
   }
-  if (missing.length === 0) return;
-  // The debugger names CommonJS scripts by file: URL, the profiler by path: compare as paths.
-  const loaded = new Map(loadedScripts().filter((s) => s.sourceMapURL !== '').map((s) => [fileOfUrl(s.url) ?? s.url, s.sourceMapURL]));
-  for (const script of missing) {
-    const url = loaded.get(fileOfUrl(script.url) ?? script.url);
-    const text = url === undefined ? null : decodeDataUrl(url);
-    if (text === null) continue;
-    try {
-      const map = withoutSources(JSON.parse(text));
-      if (map !== null) script.memoryMap = map;
-    } catch {
-      // A broken inline map: the file keeps generated positions.
-    }
+  const anonymous = new Map<number, ScriptRecord>();
+  for (const script of scripts) {
+    const id = ANONYMOUS_SCRIPT.exec(script.url)?.[1];
+    if (id !== undefined) anonymous.set(Number(id), script);
   }
-}
+  if (inMemory.size === 0 && anonymous.size === 0) return;
 
-/**
- * Eval'd code (webpack's `eval` and `eval-source-map` builds run every module so) reaches the
- * sampling profile without a URL, even when it names itself with `//# sourceURL`. The debugger
- * knows the name and the inline map by script id: both are put on the script.
- */
-function nameEvalScripts(scripts: ScriptRecord[], loadedScripts: () => readonly LoadedScript[]): void {
-  const anonymous = scripts.filter((s) => ANONYMOUS_SCRIPT.test(s.url));
-  if (anonymous.length === 0) return;
-  const byId = new Map(loadedScripts().map((s) => [s.scriptId, s]));
-  for (const script of anonymous) {
-    const id = Number(ANONYMOUS_SCRIPT.exec(script.url)?.[1]);
-    const loaded = byId.get(id);
-    if (loaded === undefined || loaded.url === '') continue;
-    script.url = loaded.url;
-    script.evalOf = id;
-    const text = loaded.sourceMapURL.startsWith('data:') ? decodeDataUrl(loaded.sourceMapURL) : null;
-    if (text === null) continue;
-    try {
-      const map = withoutSources(JSON.parse(text));
-      if (map !== null) script.memoryMap = map;
-    } catch {
-      // A broken inline map: the script keeps generated positions.
+  const pathOf = (s: LoadedScript): string => fileOfUrl(s.url) ?? s.url;
+  const loaded = loadedScripts((s) => (anonymous.has(s.scriptId) && s.url !== '') || inMemory.has(pathOf(s)));
+  for (const s of loaded) {
+    const eval_ = anonymous.get(s.scriptId);
+    const script = eval_ !== undefined && s.url !== '' ? eval_ : inMemory.get(pathOf(s));
+    if (script === undefined) continue;
+    if (script === eval_) {
+      script.url = s.url;
+      script.evalOf = s.scriptId;
     }
+    if (script.memoryMap === undefined) {
+      const map = inlineMap(s.sourceMapURL);
+      if (map !== null) script.memoryMap = map;
+    }
+    if (s.source !== undefined) script.memoryCode = s.source;
   }
 }

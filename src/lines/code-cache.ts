@@ -32,10 +32,11 @@ export class CodeCache {
     this.maxRetainedBytes = maxRetainedBytes;
   }
 
-  load(url: string): LoadedCode {
+  /** The script at `url`, parsed; `memoryCode` is the code V8 ran where it is not the file. */
+  load(url: string, memoryCode?: string): LoadedCode {
     let loaded = this.scripts.get(url);
     if (loaded === undefined) {
-      loaded = loadCode(url);
+      loaded = memoryCode === undefined ? loadCode(url) : parseCode(memoryCode);
       if (loaded.status === 'parsed') this.retainedBytes += loaded.text.length;
     } else {
       this.scripts.delete(url);
@@ -80,8 +81,13 @@ function loadCode(url: string): LoadedCode {
   } catch {
     return { status: 'unreadable' };
   }
+  return parseCode(text);
+}
+
+function parseCode(source: string): LoadedCode {
   // Node strips a byte order mark before compiling: positions count without it.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+  if (text.length > MAX_SCRIPT_BYTES) return { status: 'unparsable', error: `larger than ${MAX_SCRIPT_BYTES} bytes` };
   const parsed = ScriptCode.parse(text);
   return parsed.ok ? { status: 'parsed', code: parsed.code, text } : { status: 'unparsable', error: parsed.error };
 }

@@ -69,10 +69,11 @@ function scriptsWithinBudget(trace: TraceFile, used: ReadonlySet<number>, budget
   const allowed = new Set<number>();
   let spent = 0;
   for (const i of order) {
-    const file = fileOfUrl(trace.scripts[i]?.url ?? '');
-    let size = 0;
+    const script = trace.scripts[i];
+    const file = fileOfUrl(script?.url ?? '');
+    let size = script?.memoryCode?.length ?? 0;
     try {
-      size = file === null ? 0 : fs.statSync(file).size;
+      if (script?.memoryCode === undefined && file !== null) size = fs.statSync(file).size;
     } catch {
       size = 0; // unreadable: loading it costs nothing and says so
     }
@@ -229,7 +230,7 @@ export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): Re
       skipped += 1;
       return { ...script, code: 'skipped' };
     }
-    const load = cache.load(script.url);
+    const load = cache.load(script.url, script.memoryCode);
     const record: ScriptRecord = { ...script, code: load.status };
     if (load.status === 'unparsable') {
       record.codeError = load.error;

@@ -133,6 +133,11 @@ export interface ScriptRecord {
    */
   evalOf?: number;
   /**
+   * The code V8 ran, where it is not the file on disk (a loader transpiled it in memory, or eval'd
+   * code): read instead of the file to resolve lines.
+   */
+  memoryCode?: string;
+  /**
    * Whether the script's code was read to resolve lines (`stacks.call`, frames' `self`):
    * `parsed`; `unreadable` (not a local file, or gone); `unparsable` (see `codeError`);
    * `skipped` (over the parse budget: the scripts that account for the least memory).

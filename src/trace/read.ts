@@ -159,6 +159,7 @@ export function validateTrace(value: Record<string, unknown>): string | null {
     if (!isObject(s) || typeof s['url'] !== 'string' || !isStringOrNull(s['path']) || !MAP_STATUSES.has(s['map'] as string)) return 'malformed script';
     if (s['mapError'] !== undefined && typeof s['mapError'] !== 'string') return 'malformed script';
     if (s['evalOf'] !== undefined && !Number.isInteger(s['evalOf'])) return 'malformed script';
+    if (s['memoryCode'] !== undefined && typeof s['memoryCode'] !== 'string') return 'malformed script';
   }
   const frames = value['frames'];
   if (!Array.isArray(frames)) return 'missing frames';
