@@ -31,8 +31,13 @@ export function installExactLines(): ExactLines {
   const notes: string[] = [];
   const mod = Module as unknown as PatchableModule;
   const originalCompile = mod.prototype._compile;
+  const TYPESCRIPT_NOTE = '--exact-lines: TypeScript files run through a loader or type stripping ran unwrapped (only JavaScript files are rewritten); their lines are proven from the code that ran';
+  const sawTypeScript = (file: string): void => {
+    if (/\.[cm]?tsx?$/i.test(file) && !/[/\\]node_modules[/\\]/.test(file) && !notes.includes(TYPESCRIPT_NOTE)) notes.push(TYPESCRIPT_NOTE);
+  };
   mod.prototype._compile = function alloctraceCompile(this: unknown, content: string, filename: string, ...rest: unknown[]) {
     let code = content;
+    sawTypeScript(filename);
     if (isWrappableFile(filename)) {
       const wrapped = wrapSource(content);
       if (wrapped !== null) {
@@ -50,6 +55,7 @@ export function installExactLines(): ExactLines {
     mod.registerHooks({
       load(url, context, nextLoad) {
         const result = nextLoad(url, context);
+        sawTypeScript(url);
         const rewritten = rewriteModule(url, result);
         if (rewritten === null) return result;
         urls.add(url);
