@@ -9,7 +9,7 @@ import Module = require('node:module');
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
-import { isWrappableFile } from './exact-lines-predicate';
+import { isUserTypeScriptFile, isWrappableFile } from './exact-lines-predicate';
 import type { LoadResult } from './exact-lines-hooks';
 import { wrapSource } from './exact-lines-transform';
 
@@ -26,14 +26,16 @@ export interface ExactLines {
   notes: string[];
 }
 
+const TYPESCRIPT_NOTE =
+  '--exact-lines: TypeScript files run through a loader or type stripping ran unwrapped (only JavaScript files are rewritten); their lines are proven from the code that ran';
+
 export function installExactLines(): ExactLines {
   const urls = new Set<string>();
   const notes: string[] = [];
   const mod = Module as unknown as PatchableModule;
   const originalCompile = mod.prototype._compile;
-  const TYPESCRIPT_NOTE = '--exact-lines: TypeScript files run through a loader or type stripping ran unwrapped (only JavaScript files are rewritten); their lines are proven from the code that ran';
   const sawTypeScript = (file: string): void => {
-    if (/\.[cm]?tsx?$/i.test(file) && !/[/\\]node_modules[/\\]/.test(file) && !notes.includes(TYPESCRIPT_NOTE)) notes.push(TYPESCRIPT_NOTE);
+    if (isUserTypeScriptFile(file) && !notes.includes(TYPESCRIPT_NOTE)) notes.push(TYPESCRIPT_NOTE);
   };
   mod.prototype._compile = function alloctraceCompile(this: unknown, content: string, filename: string, ...rest: unknown[]) {
     let code = content;

@@ -68,7 +68,6 @@ export function notJavaScript(file: string): string | null {
   return ext === '' ? null : `a ${ext} file`;
 }
 
-/** Classifies the script argument (see the module comment); throws a one-line error. */
 function isFolder(file: string): boolean {
   try {
     return fs.statSync(file).isDirectory();
@@ -77,6 +76,7 @@ function isFolder(file: string): boolean {
   }
 }
 
+/** Classifies the script argument (see the module comment); throws a one-line error. */
 export function resolveEntry(script: string, cwd: string, env: NodeJS.ProcessEnv, children: boolean): Entry {
   const file = path.resolve(cwd, script);
   let found: string | null = isFile(file) ? file : null;

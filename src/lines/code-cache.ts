@@ -3,6 +3,7 @@
  * module global). Reading happens at report time, from the script's URL.
  */
 import * as fs from 'node:fs';
+import { BoundedCache } from '../bounded-cache';
 import { fileOfUrl } from '../trace/v8-profile';
 import { ScriptCode } from './script-code';
 import { planWraps, type Wrap } from './wrap';
@@ -17,19 +18,16 @@ export type LoadedCode =
 
 /**
  * Most bytes of source kept parsed between uses (several traces of one run, e.g. a series of
- * snapshots, ask for the same scripts). A syntax tree takes some forty times its source.
+ * snapshots, ask for the same scripts). A syntax tree takes some twenty to forty times its source.
  */
 export const RETAINED_CODE_BYTES = 4 * 1024 * 1024;
 
 export class CodeCache {
-  /** Most recently used last. */
-  private readonly scripts = new Map<string, LoadedCode>();
+  private readonly scripts: BoundedCache<LoadedCode>;
   private readonly wraps = new Map<string, Wrap[]>();
-  private retainedBytes = 0;
-  private readonly maxRetainedBytes: number;
 
   constructor(maxRetainedBytes = RETAINED_CODE_BYTES) {
-    this.maxRetainedBytes = maxRetainedBytes;
+    this.scripts = new BoundedCache(maxRetainedBytes);
   }
 
   /** The script at `url`, parsed; `memoryCode` is the code V8 ran where it is not the file. */
@@ -37,11 +35,8 @@ export class CodeCache {
     let loaded = this.scripts.get(url);
     if (loaded === undefined) {
       loaded = memoryCode === undefined ? loadCode(url) : parseCode(memoryCode);
-      if (loaded.status === 'parsed') this.retainedBytes += loaded.text.length;
-    } else {
-      this.scripts.delete(url);
+      this.scripts.set(url, loaded, loaded.status === 'parsed' ? loaded.text.length : 0);
     }
-    this.scripts.set(url, loaded);
     return loaded;
   }
 
@@ -50,12 +45,7 @@ export class CodeCache {
    * budget are let go, least recently used first (and loaded again if asked for).
    */
   release(): void {
-    for (const [key, loaded] of this.scripts) {
-      if (this.retainedBytes <= this.maxRetainedBytes) break;
-      if (loaded.status !== 'parsed') continue;
-      this.scripts.delete(key);
-      this.retainedBytes -= loaded.text.length;
-    }
+    this.scripts.trim();
   }
 
   /** The `--exact-lines` wraps of a parsed script (computed as the traced process did). */

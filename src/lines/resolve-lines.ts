@@ -177,7 +177,7 @@ function recordOfLines(lists: ReadonlyArray<readonly LinePoint[]>): LineRecord |
  *
  * One script at a time: its code is parsed, every question about its functions answered (their
  * own lines, the lines of the calls they make, their original names), and its syntax tree let go
- * before the next; a syntax tree takes some forty times its source in memory.
+ * before the next; a syntax tree takes some twenty to forty times its source in memory.
  */
 export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): ResolveLinesResult {
   // A saved trace passes through untouched (and without walking its stacks for the budget).

@@ -11,6 +11,7 @@ import {
   originalPositionFor,
   type TraceMap,
 } from '@jridgewell/trace-mapping';
+import { BoundedCache } from '../bounded-cache';
 import { describeError } from '../errors';
 import type { MapStatus } from '../trace/format';
 import { fileOfUrl } from '../trace/v8-profile';
@@ -60,14 +61,12 @@ export interface MapperOptions {
 export const RETAINED_MAP_BYTES = 8 * 1024 * 1024;
 
 export class SourceMapper {
-  /** Most recently used last. */
-  private readonly scripts = new Map<string, LoadedScript>();
+  private readonly scripts: BoundedCache<LoadedScript>;
   private readonly options: MapperOptions;
-  private retainedBytes = 0;
-  private lastUrl: string | null = null;
 
   constructor(options: MapperOptions = {}) {
     this.options = options;
+    this.scripts = new BoundedCache(options.maxRetainedBytes ?? RETAINED_MAP_BYTES);
   }
 
   /** What is known about the script's map (loads it on first use). */
@@ -95,10 +94,7 @@ export class SourceMapper {
 
   /** Drops what is cached for `url` (its map is loaded again if asked for). */
   forget(url: string): void {
-    const loaded = this.scripts.get(url);
-    if (loaded === undefined) return;
     this.scripts.delete(url);
-    this.retainedBytes -= loaded.bytes;
   }
 
   /** The sources a script's map names (resolved), or `[]`. */
@@ -109,24 +105,10 @@ export class SourceMapper {
 
   private load(url: string): LoadedScript {
     let loaded = this.scripts.get(url);
-    if (loaded !== undefined) {
-      // Lookups come in runs on one script: only a change of script reorders.
-      if (this.lastUrl !== url) {
-        this.scripts.delete(url);
-        this.scripts.set(url, loaded);
-        this.lastUrl = url;
-      }
-      return loaded;
-    }
-    loaded = this.loadUncached(url);
-    this.scripts.set(url, loaded);
-    this.lastUrl = url;
-    this.retainedBytes += loaded.bytes;
-    const limit = this.options.maxRetainedBytes ?? RETAINED_MAP_BYTES;
-    for (const [key, old] of this.scripts) {
-      if (this.retainedBytes <= limit || key === url) break;
-      this.scripts.delete(key);
-      this.retainedBytes -= old.bytes;
+    if (loaded === undefined) {
+      loaded = this.loadUncached(url);
+      this.scripts.set(url, loaded, loaded.bytes);
+      this.scripts.trim(url);
     }
     return loaded;
   }
