@@ -11,6 +11,7 @@ import { measureOk } from './proc';
 import { formatSummary, quantile, relativeError, summarize, type Summary } from './stats';
 import { verdict, type Row } from './report';
 import type { SiteTruth } from './workloads/accuracy';
+import { benchSizeAccuracy, type SizeAccuracyResult } from './size-accuracy';
 
 export interface AccuracyOptions {
   quick: boolean;
@@ -35,6 +36,8 @@ export interface AccuracyResult {
   outsideHeapNote: boolean;
   summary: Record<string, Record<string, { sizeError: Summary; countError: Summary; absSizeErrorP90: number }>>;
   rows: Row[];
+  /** Size distributions and real libraries against V8's raw sum (size-accuracy.ts). */
+  sizes?: SizeAccuracyResult;
 }
 
 const KIB = 1024;
@@ -108,6 +111,8 @@ export async function benchAccuracy(options: AccuracyOptions): Promise<AccuracyR
     }
   }
   result.rows = accuracyRows(result);
+  result.sizes = benchSizeAccuracy({ quick, scratch, log });
+  result.rows.push(...result.sizes.rows);
   return result;
 }
 

@@ -8,6 +8,7 @@
  * listener added one tick later, after every preload: peak RSS and lifetime include the trace write.
  */
 import * as fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 export const PROBE_ENV = 'ALLOCTRACE_BENCH_PROBE';
 
@@ -26,6 +27,8 @@ export interface ProbeRecord {
   exitStartMs: number;
   cpuUserMs: number;
   cpuSystemMs: number;
+  /** Wall-clock time (ms since the epoch) at the end of the last exit listener: orders the processes of a run. */
+  endedAtMs: number;
 }
 
 function install(file: string): void {
@@ -43,6 +46,7 @@ function install(file: string): void {
       exitStartMs: exitStartMs < 0 ? process.uptime() * 1000 : exitStartMs,
       cpuUserMs: usage.userCPUTime / 1000,
       cpuSystemMs: usage.systemCPUTime / 1000,
+      endedAtMs: performance.timeOrigin + performance.now(),
     };
     fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
   };

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark of docs/benchmarks.md in one run, printed as one table and
  * written to bench/results.json. Flags: --quick (smaller inputs, fewer rounds: for development),
- * --only=<section,...> (overhead, analysis, sourcemaps, accuracy), --out=<file>.
+ * --only=<section,...> (overhead, real, analysis, sourcemaps, accuracy, testing, retainer, observer, types;
+ * written under the temporary folder unless --out says where), --out=<file>.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -9,12 +10,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchAccuracy } from './accuracy';
 import { benchAnalysis } from './analysis';
+import { benchObserver } from './observer';
 import { benchOverhead } from './overhead';
+import { benchRealPrograms } from './real-programs';
 import { CLI, REPO_ROOT } from './paths';
 import { renderTable, type Row } from './report';
+import { benchRetainer } from './retainer';
 import { benchSourceMaps } from './sourcemap';
+import { benchTestingVerdicts } from './testing-verdicts';
+import { benchTypes } from './types';
 
-const SECTIONS = ['overhead', 'analysis', 'sourcemaps', 'accuracy'] as const;
+const SECTIONS = ['overhead', 'real', 'analysis', 'sourcemaps', 'accuracy', 'testing', 'retainer', 'observer', 'types'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -31,6 +37,8 @@ function parseArgs(argv: readonly string[]): Args {
       const picked = arg.slice('--only='.length).split(',');
       for (const p of picked) if (!(SECTIONS as readonly string[]).includes(p)) throw new Error(`unknown section ${p} (one of ${SECTIONS.join(', ')})`);
       args.only = new Set(picked as Section[]);
+      // A partial run never replaces the full run's results.
+      if (args.out === path.join(REPO_ROOT, 'bench', 'results.json')) args.out = path.join(os.tmpdir(), `alloctrace-bench-${picked.join('-')}.json`);
     } else if (arg.startsWith('--out=')) args.out = path.resolve(arg.slice('--out='.length));
     else throw new Error(`unknown argument ${arg} (use --quick, --only=<sections>, --out=<file>)`);
   }
@@ -94,9 +102,14 @@ async function main(): Promise<void> {
         flags.map((flag) => ({ id: `alloctrace@32k ${flag}`, kind: 'alloctrace' as const, interval: 32 * 1024, flags: [flag] })),
       );
     });
+    await section('real', () => benchRealPrograms({ quick: args.quick, scratch, cache, log }));
     await section('analysis', () => benchAnalysis({ quick: args.quick, scratch, cache, log }));
     await section('sourcemaps', () => benchSourceMaps({ quick: args.quick, scratch, cache, log }));
     await section('accuracy', () => benchAccuracy({ quick: args.quick, scratch, log }));
+    await section('testing', async () => benchTestingVerdicts({ quick: args.quick, log }));
+    await section('retainer', () => benchRetainer({ quick: args.quick, scratch, log }));
+    await section('observer', () => benchObserver({ quick: args.quick, scratch, log }));
+    await section('types', () => benchTypes({ quick: args.quick, scratch, log }));
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

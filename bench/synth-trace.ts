@@ -97,8 +97,9 @@ export function synthTrace(options: SynthOptions): TraceFile {
     root: options.root,
     interval: options.interval,
     mode: 'live',
-    startTime: new Date(0).toISOString(),
-    time: new Date(0).toISOString(),
+    // Now: the scripts were compiled before, so `show` sees them unchanged since the "program" started.
+    startTime: new Date().toISOString(),
+    time: new Date().toISOString(),
     reason: 'exit',
     sequence: 0,
     thread: { id: 0, name: 'main' },

@@ -5,12 +5,14 @@
  */
 import type { TraceFile } from '../trace/format';
 import type { Location } from './location';
+import type { KindChangeShare } from './kinds';
 import { groupSites, sameSession, sampleVariances, type Site, type SiteOptions } from './sites';
-import { StackIndex, type GroupBy } from './statistics';
+import { LocationKeys, StackIndex, type GroupBy } from './stack-index';
 
 export type DiffStatus = 'new' | 'gone' | 'changed' | 'same';
 
-export interface StatisticDiff {
+/** One row of a diff: a site's size and count in two traces. */
+export interface StatisticDiffRow {
   key: string;
   location: Location;
   via: string | null;
@@ -28,7 +30,11 @@ export interface StatisticDiff {
    * samples that appeared or vanished count; across processes, every sample of both.
    */
   noise: number;
+  /** `true` when `sizeDiff` is beyond twice `noise`: a real change, not chance. */
+  significant: boolean;
   traceback: Location[];
+  /** Object traces: which kinds of objects the change is made of, largest change first (analyze/kinds.ts). */
+  kinds?: KindChangeShare[];
 }
 
 export interface DiffTotals {
@@ -44,7 +50,7 @@ export interface TraceDiff {
   cumulative: boolean;
   total: DiffTotals;
   /** Sorted: largest absolute size difference first, then size, then count. */
-  diffs: StatisticDiff[];
+  diffs: StatisticDiffRow[];
 }
 
 /** Grouped sites of one trace, with what the noise estimate needs. */
@@ -121,7 +127,7 @@ function markShared(self: OrdinalSet, other: OrdinalSet): Uint8Array {
 }
 
 export function groupTrace(trace: TraceFile, options: SiteOptions): GroupedTrace {
-  const { sites, total } = groupSites(trace, options, new StackIndex(trace));
+  const { sites, total } = groupSites(trace, { ...options, members: true }, new StackIndex(trace, options.keys));
   return { trace, sites, total, variances: sampleVariances(trace), ordinals: new OrdinalSet(trace.samples.ordinal) };
 }
 
@@ -141,7 +147,7 @@ function varianceOf(side: GroupedTrace, site: Site | undefined, other: GroupedTr
  * One site's difference between `older` and `newer`. `seen` describes the site when it is in
  * neither (a series site present only in between).
  */
-export function diffSite(key: string, older: GroupedTrace, newer: GroupedTrace, seen?: Site): StatisticDiff {
+export function diffSite(key: string, older: GroupedTrace, newer: GroupedTrace, seen?: Site): StatisticDiffRow {
   const a = older.sites.get(key);
   const b = newer.sites.get(key);
   const shown = b ?? a ?? seen;
@@ -152,7 +158,8 @@ export function diffSite(key: string, older: GroupedTrace, newer: GroupedTrace, 
   const count = b?.count ?? 0;
   const sizeDiff = size - (a?.size ?? 0);
   const countDiff = count - (a?.count ?? 0);
-  const status: DiffStatus = a === undefined ? 'new' : b === undefined ? 'gone' : sizeDiff === 0 && countDiff === 0 ? 'same' : 'changed';
+  // In neither (a series site that came and went in between): no difference first → last.
+  const status: DiffStatus = a === undefined && b === undefined ? 'same' : a === undefined ? 'new' : b === undefined ? 'gone' : sizeDiff === 0 && countDiff === 0 ? 'same' : 'changed';
   return {
     key,
     location: shown.location,
@@ -164,11 +171,12 @@ export function diffSite(key: string, older: GroupedTrace, newer: GroupedTrace, 
     samples: b?.samples ?? 0,
     status,
     noise,
+    significant: isSignificant({ sizeDiff, noise }),
     traceback: shown.traceback,
   };
 }
 
-export function compareDiffs(a: StatisticDiff, b: StatisticDiff): number {
+export function compareDiffs(a: StatisticDiffRow, b: StatisticDiffRow): number {
   return (
     Math.abs(b.sizeDiff) - Math.abs(a.sizeDiff) ||
     b.size - a.size ||
@@ -197,10 +205,14 @@ export function diffGrouped(older: GroupedTrace, newer: GroupedTrace, options: S
 
 /** What changed from `older` to `newer`, grouped by `options.groupBy`. */
 export function compareTraces(older: TraceFile, newer: TraceFile, options: SiteOptions): TraceDiff {
-  return diffGrouped(groupTrace(older, options), groupTrace(newer, options), options);
+  const shared = { ...options, keys: options.keys ?? new LocationKeys() };
+  return diffGrouped(groupTrace(older, shared), groupTrace(newer, shared), options);
 }
 
 /** `true` when a difference stands out of the sampling noise (two standard deviations). */
-export function isSignificant(diff: Pick<StatisticDiff, 'sizeDiff' | 'noise'>): boolean {
+export function isSignificant(diff: Pick<StatisticDiffRow, 'sizeDiff' | 'noise'>): boolean {
   return Math.abs(diff.sizeDiff) > 2 * diff.noise;
 }
+
+/** @deprecated The same as {@link StatisticDiffRow} (the library's `StatisticDiff` is the class of api/statistic.ts). */
+export type StatisticDiff = StatisticDiffRow;

@@ -4,13 +4,9 @@
  * allocated below it. Row totals then add up to more than the trace's total. Pure.
  */
 import type { TraceFile } from '../trace/format';
-import { groupSites, type SiteOptions } from './sites';
-import { compareStatistics, type Statistic, type StatisticsReport } from './statistics';
+import type { SiteOptions } from './sites';
+import { computeStatistics, type StatisticsReport } from './statistics';
 
 export function computeCumulativeStatistics(trace: TraceFile, options: SiteOptions): StatisticsReport {
-  const { sites, total } = groupSites(trace, { ...options, cumulative: true });
-  const stats: Statistic[] = [];
-  for (const { members: _m, ...site } of sites.values()) stats.push(site);
-  stats.sort(compareStatistics);
-  return { groupBy: options.groupBy, mode: trace.meta.mode, interval: trace.meta.interval, total, stats };
+  return computeStatistics(trace, { ...options, cumulative: true });
 }

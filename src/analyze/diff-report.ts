@@ -3,9 +3,12 @@
  * to the top rows, with the context and notes a reader needs. Renderers take these.
  */
 import type { TraceFile } from '../trace/format';
-import { compareTraces, type DiffTotals, type StatisticDiff } from './compare';
+import { compareTraces, type DiffTotals, type StatisticDiffRow } from './compare';
 import { FUNCTION_PRECISION_NOTE, OUTSIDE_HEAP_NOTE } from './report';
-import { analyzeSeries, requiredGrowthSteps, type SeriesSite } from './series';
+import { KINDS_NOTE, kindChangesBySite } from './kinds';
+import { LocationKeys } from './stack-index';
+import { findFunctionSuspects, type FunctionSuspect } from './moved-leaks';
+import { analyzeSeries, requiredGrowthSteps, stepwiseGrowthSteps, type SeriesSite } from './series';
 import type { SiteOptions } from './sites';
 import type { GroupBy } from './statistics';
 import { takeTop, type Omitted } from './top';
@@ -19,6 +22,8 @@ export interface TraceLabel {
   sequence: number;
   pid: number | null;
   time: string | null;
+  /** An object trace (`run --types`/`--census`): exact, from a heap snapshot. */
+  objects?: NonNullable<TraceFile['meta']['objects']>;
 }
 
 export interface OmittedDiff extends Omitted {
@@ -33,7 +38,7 @@ export interface CompareReportView {
   older: TraceLabel;
   newer: TraceLabel;
   total: DiffTotals;
-  stats: StatisticDiff[];
+  stats: StatisticDiffRow[];
   omitted: OmittedDiff;
   notes: string[];
 }
@@ -45,11 +50,15 @@ export interface SeriesReportView {
   traces: TraceLabel[];
   totals: number[];
   total: DiffTotals;
-  /** Intervals a site had to grow in to be suspected. */
+  /** Intervals a site had to grow in to be a `steady` suspect. */
   required: number;
+  /** Intervals a site had to grow in to be a `stepwise` suspect. */
+  requiredStepwise: number;
   /** Intervals in which the total grew beyond the noise. */
   totalGrewIn: number;
   suspects: SeriesSite[];
+  /** Functions (with their callees) that leak where no row does: inlining moved the bytes between rows. */
+  functionSuspects: FunctionSuspect[];
   /** Other sites, largest change first → last first, cut to `top`. */
   stats: SeriesSite[];
   omitted: OmittedDiff;
@@ -62,14 +71,19 @@ export interface DiffReportOptions extends SiteOptions {
 }
 
 export const NOISE_NOTE =
-  'a site "grew" in an interval when its estimate rose by more than twice the sampling noise of that difference; suspected leaks grew in every interval (all but one per five).';
+  'a site "grew" ("shrank") in an interval when its estimate rose (fell) by more than twice the sampling noise of that difference; a suspected leak grew in every interval (all but one per five: "steady"), or grew in bursts, gave back under a tenth of what it gained and was still growing in the later half ("stepwise").';
+
+export const WITHIN_NOISE_NOTE =
+  '"within noise": the difference is less than twice its sampling noise (± shown), so it may be chance: two runs of one program differ by as much.';
 
 export function labelOf(name: string, trace: TraceFile): TraceLabel {
-  const { mode, interval, reason, sequence, pid, time } = trace.meta;
-  return { name, mode, interval, reason, sequence, pid, time };
+  const { mode, interval, reason, sequence, pid, time, objects } = trace.meta;
+  const label: TraceLabel = { name, mode, interval, reason, sequence, pid, time };
+  if (objects !== undefined) label.objects = objects;
+  return label;
 }
 
-function takeTopDiffs<T extends StatisticDiff>(rows: readonly T[], top: number | null): { shown: T[]; omitted: OmittedDiff } {
+function takeTopDiffs<T extends StatisticDiffRow>(rows: readonly T[], top: number | null): { shown: T[]; omitted: OmittedDiff } {
   const { shown, omitted } = takeTop(rows, top);
   const rest = rows.slice(shown.length);
   return {
@@ -90,10 +104,10 @@ function comparabilityNotes(labels: readonly TraceLabel[], traces: readonly Trac
   return notes;
 }
 
-function commonNotes(rows: readonly StatisticDiff[], extra: readonly string[]): string[] {
+function commonNotes(rows: readonly StatisticDiffRow[], extra: readonly string[], objects = false): string[] {
   const notes = [...extra];
   if (rows.some((s) => s.location.precision === 'function')) notes.push(FUNCTION_PRECISION_NOTE);
-  notes.push(OUTSIDE_HEAP_NOTE);
+  notes.push(objects ? KINDS_NOTE : OUTSIDE_HEAP_NOTE);
   return notes;
 }
 
@@ -102,9 +116,17 @@ export function buildCompareReport(
   newer: { name: string; trace: TraceFile },
   options: DiffReportOptions,
 ): CompareReportView {
-  const diff = compareTraces(older.trace, newer.trace, options);
-  const { shown, omitted } = takeTopDiffs(diff.diffs, options.top);
+  // One key space for the diff and the kinds of its rows.
+  const keyed = { ...options, keys: options.keys ?? new LocationKeys() };
+  const diff = compareTraces(older.trace, newer.trace, keyed);
+  const top = takeTopDiffs(diff.diffs, options.top);
+  const { omitted } = top;
+  const kinds = kindChangesBySite(older.trace, newer.trace, keyed);
+  const shown = kinds === null ? top.shown : top.shown.map((d) => ({ ...d, kinds: kinds.get(d.key) ?? [] }));
+  const objects = older.trace.meta.objects !== undefined && newer.trace.meta.objects !== undefined;
   const labels = [labelOf(older.name, older.trace), labelOf(newer.name, newer.trace)];
+  const extra = comparabilityNotes(labels, [older.trace, newer.trace]);
+  if (shown.some((d) => !d.significant && d.sizeDiff !== 0)) extra.push(WITHIN_NOISE_NOTE);
   return {
     kind: 'compare',
     groupBy: options.groupBy,
@@ -114,15 +136,14 @@ export function buildCompareReport(
     total: diff.total,
     stats: shown,
     omitted,
-    notes: commonNotes(shown, [...comparabilityNotes(labels, [older.trace, newer.trace]), ...(options.notes ?? [])]),
+    notes: commonNotes(shown, [...extra, ...(options.notes ?? [])], objects),
   };
 }
 
 export function buildSeriesReport(traces: ReadonlyArray<{ name: string; trace: TraceFile }>, options: DiffReportOptions): SeriesReportView {
-  const analysis = analyzeSeries(
-    traces.map((t) => t.trace),
-    options,
-  );
+  const files = traces.map((t) => t.trace);
+  const analysis = analyzeSeries(files, options);
+  const functionSuspects = findFunctionSuspects(files, options, analysis);
   const { shown, omitted } = takeTopDiffs(analysis.others, options.top);
   const labels = traces.map((t) => labelOf(t.name, t.trace));
   const extra = [...comparabilityNotes(labels, traces.map((t) => t.trace)), ...(options.notes ?? [])];
@@ -148,10 +169,12 @@ export function buildSeriesReport(traces: ReadonlyArray<{ name: string; trace: T
     totals: analysis.totals,
     total: analysis.total,
     required: requiredGrowthSteps(labels.length - 1),
+    requiredStepwise: stepwiseGrowthSteps(labels.length - 1),
     totalGrewIn: analysis.totalGrewIn,
     suspects: analysis.suspects,
+    functionSuspects,
     stats: shown,
     omitted,
-    notes: commonNotes([...analysis.suspects, ...shown], extra),
+    notes: commonNotes([...analysis.suspects, ...functionSuspects.flatMap((f) => f.parts), ...shown], extra),
   };
 }

@@ -35,15 +35,36 @@ export interface FilterOptions extends AttributionOptions {
   hideInternals?: boolean;
 }
 
-/** fnmatch-style glob → anchored RegExp. */
-export function globToRegExp(pattern: string): RegExp {
-  let source = '';
-  for (const ch of pattern) {
-    if (ch === '*') source += '.*';
-    else if (ch === '?') source += '.';
-    else source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`, 's');
+/**
+ * fnmatch-style glob → matcher of a whole string. Not a RegExp: `.*` per star backtracks
+ * polynomially in the stars (three stars against a crafted 100 KB path ran for minutes). This
+ * keeps only the last star's position, so a match costs at most text × pattern steps.
+ */
+export function globMatcher(pattern: string): (text: string) => boolean {
+  const glob = pattern;
+  return (text) => {
+    let t = 0;
+    let g = 0;
+    let star = -1;
+    let resume = 0;
+    while (t < text.length) {
+      const c = g < glob.length ? glob[g] : undefined;
+      if (c === '*') {
+        star = g++;
+        resume = t;
+      } else if (c !== undefined && (c === '?' || c === text[t])) {
+        g++;
+        t++;
+      } else if (star >= 0) {
+        g = star + 1;
+        t = ++resume;
+      } else {
+        return false;
+      }
+    }
+    while (glob[g] === '*') g++;
+    return g === glob.length;
+  };
 }
 
 interface CompiledFilter {
@@ -52,9 +73,9 @@ interface CompiledFilter {
 }
 
 function compile(filter: TraceFilter): CompiledFilter {
-  const re = globToRegExp(filter.pattern);
+  const matches = globMatcher(filter.pattern);
   const baseNameToo = !filter.pattern.includes('/');
-  const fileMatches = (file: string): boolean => re.test(file) || (baseNameToo && re.test(file.slice(file.lastIndexOf('/') + 1)));
+  const fileMatches = (file: string): boolean => matches(file) || (baseNameToo && matches(file.slice(file.lastIndexOf('/') + 1)));
   const line = filter.line ?? null;
   return {
     filter,
@@ -100,7 +121,9 @@ export function filterTrace(trace: TraceFile, options: FilterOptions): TraceFile
   };
 
   const samples: TraceFile['samples'] = { stack: [], size: [], count: [], ordinal: [] };
-  const { stack, size, count, ordinal, thread } = trace.samples;
+  const { stack, size, count, ordinal, thread, kind } = trace.samples;
+  // An object trace's kinds stay with their samples too.
+  if (kind !== undefined) samples.kind = [];
   // A merged trace's thread labels stay with their samples.
   if (thread !== undefined) samples.thread = [];
   for (let i = 0; i < stack.length; i++) {
@@ -116,6 +139,7 @@ export function filterTrace(trace: TraceFile, options: FilterOptions): TraceFile
     samples.count.push(count[i]!);
     samples.ordinal.push(ordinal[i]!);
     if (thread !== undefined) samples.thread?.push(thread[i]!);
+    if (kind !== undefined) samples.kind?.push(kind[i]!);
   }
   return { ...trace, samples };
 }

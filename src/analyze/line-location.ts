@@ -27,6 +27,13 @@ function placeOf(base: Location, point: CodePoint, generatedFile: string | null)
 /** Refines `base` (a function-level location) with `record`; returns `base` when it does not apply. */
 export function refineLocation(trace: TraceFile, frameIndex: number, base: Location, record: LineRecord | null): Location {
   if (record === null || (base.precision !== 'function' && base.precision !== 'file')) return base;
+  // A call made by a function V8 inlined into this frame: that function, at its line.
+  if ('exact' in record && record.in !== undefined && record.in !== frameIndex) {
+    const inlined = trace.frames[record.in];
+    if (inlined?.kind !== 'script') return base;
+    const refined = refineLocation(trace, record.in, locationOfFrame(trace, inlined), { exact: record.exact });
+    return refined.precision === 'exact' ? refined : base;
+  }
   const frame = trace.frames[frameIndex];
   if (frame?.kind !== 'script') return base;
   const script = trace.scripts[frame.script];
@@ -55,4 +62,27 @@ export function refineLocation(trace: TraceFile, frameIndex: number, base: Locat
 /** Location of stack node `node`, whose callee on the stack is `callee` (`-1`: innermost). */
 export function locationAt(trace: TraceFile, node: number, callee: number, base = locationOfFrame(trace, trace.frames[trace.stacks.frame[node] ?? 0]!)): Location {
   return refineLocation(trace, trace.stacks.frame[node] ?? 0, base, lineRecordAt(trace, node, callee));
+}
+
+/** Above this share of a report's bytes on user-code rows without a proven line, say how to pin them. */
+export const UNPROVEN_SHARE_HINT = 0.5;
+
+/**
+ * The one-line hint for a report most of whose bytes sit on the user's rows at a function's
+ * start or among candidate lines, where `--exact-lines` would name each line (it rewrites user
+ * code only: node_modules and builtins keep their rows). `null` when it would not help: lines
+ * are proven already, the trace ran with `--exact-lines`, or the grouping shows no lines.
+ * The costs quoted are the overhead bench's (docs/benchmarks.md).
+ */
+export function exactLinesHint(trace: TraceFile, groupBy: string, stats: ReadonlyArray<{ location: Location; size: number }>, total: number): string | null {
+  if ((groupBy !== 'lineno' && groupBy !== 'traceback') || total <= 0 || trace.meta.flags.includes('exact-lines')) return null;
+  let unproven = 0;
+  for (const s of stats) {
+    const p = s.location.precision;
+    if (s.location.origin === 'user' && (p === 'function' || p === 'candidates' || p === 'file')) unproven += s.size;
+  }
+  const share = unproven / total;
+  if (share < UNPROVEN_SHARE_HINT) return null;
+  const inlining = trace.meta.flags.includes('no-inlining') ? '' : '; `--no-inlining` alone keeps each function its own bytes (+9 … +61 % CPU)';
+  return `${Math.round(share * 100)} % of the bytes are on lines the code alone cannot prove ("in f", "lines A|B"): \`alloctrace run --exact-lines\` pins each allocation to its line (+34 … +314 % CPU in docs/benchmarks.md)${inlining}.`;
 }

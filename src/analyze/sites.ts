@@ -1,14 +1,19 @@
 /**
- * Sites: a trace's samples grouped under keys made of locations, never of a trace's own frame
- * numbering, so the groups of two traces (even of two builds of the same code) line up. The base
- * of diffs, series and cumulative statistics. Pure.
+ * Sites: the one grouping engine. A trace's samples grouped under keys made of locations, never of
+ * a trace's own frame numbering, so the groups of two traces (even of two builds of the same code)
+ * line up. The base of statistics, diffs, series and cumulative statistics. Pure.
  */
-import { AlloctraceError } from '../errors';
+import { checkSiteOptions } from './group-by';
 import type { TraceFile } from '../trace/format';
-import { locationKey, type Location } from './location';
-import { groupKey, groupLocation, rowLocation, StackIndex, sumPerStack, type Attribution, type GroupBy, type StatisticsOptions, type Totals } from './statistics';
+import type { Location } from './location';
 
-export interface SiteOptions extends StatisticsOptions {
+export { checkSiteOptions } from './group-by';
+import { groupKey, groupLocation, rowLocation, StackIndex, sumPerStack, type Attribution, type AttributionOptions, type GroupBy, type LocationKeys, type Totals } from './stack-index';
+
+export interface SiteOptions extends AttributionOptions {
+  groupBy: GroupBy;
+  /** Key space shared by the traces whose sites are matched (a diff, a series); default: this trace's own. */
+  keys?: LocationKeys;
   /**
    * Count a sample toward every frame of its stack (once per distinct key), not only the frame
    * it is charged to: tracemalloc's `cumulative=True`. Not with `traceback`.
@@ -26,7 +31,10 @@ export interface Site {
   samples: number;
   /** Stack of the heaviest sample, innermost frame first. */
   traceback: Location[];
-  /** Indices into `trace.samples` of the samples counted here (grouped by stack, not in order). */
+  /**
+   * Indices into `trace.samples` of the samples counted here (grouped by stack, not in order);
+   * empty unless asked for (`groupSites`' `members`).
+   */
   members: number[];
 }
 
@@ -37,17 +45,19 @@ export interface Sites {
   total: Totals;
 }
 
-export function checkSiteOptions(options: SiteOptions): void {
-  if (options.cumulative === true && options.groupBy === 'traceback') {
-    throw new AlloctraceError('ERR_USAGE', 'cumulative statistics cannot be grouped by traceback (every frame of a traceback is already in it)');
-  }
-}
 
 interface Key {
   key: string;
   /** Where the sample is charged (frame, and the line it was at). */
   at: Attribution;
   via: string | null;
+}
+
+/** The one key a sample at `stack` counts toward (not cumulative). */
+function oneKey(index: StackIndex, stack: number, options: SiteOptions): Key {
+  const at = index.attribute(stack, options);
+  const by = options.groupBy;
+  return { key: groupKey(index, stack, at, by), at, via: by === 'lineno' || by === 'traceback' ? at.via : null };
 }
 
 /** The site keys one sample at `stack` counts toward. */
@@ -71,20 +81,17 @@ function keysOfStack(index: StackIndex, stack: number, options: SiteOptions): Ke
     return out;
   }
   const at = index.attribute(stack, options);
-  const { via } = at;
-  // A traceback's own key is frame numbers: rebuild it from locations so traces line up.
-  const key =
-    groupBy === 'traceback'
-      ? index
-          .tracebackOf(stack)
-          .map((l) => locationKey(l))
-          .join('\u0002') + `\u0001${via ?? ''}`
-      : groupKey(index, stack, at, groupBy);
-  return [{ key, at, via: groupBy === 'lineno' || groupBy === 'traceback' ? via : null }];
+  const { groupBy: by } = options;
+  return [{ key: groupKey(index, stack, at, by), at, via: by === 'lineno' || by === 'traceback' ? at.via : null }];
 }
 
-export function groupSites(trace: TraceFile, options: SiteOptions, index = new StackIndex(trace)): Sites {
+/**
+ * Groups a trace's samples by `options.groupBy`. `members`: also list each site's samples (what
+ * diffs need to tell a sample kept from a new one; statistics do without).
+ */
+export function groupSites(trace: TraceFile, options: SiteOptions & { members?: boolean }, index = new StackIndex(trace, options.keys)): Sites {
   checkSiteOptions(options);
+  const withMembers = options.members === true;
   const total: Totals = { size: 0, count: 0, samples: 0 };
   // Per stack first, then per site (statistics.ts `sumPerStack`): 1 M samples took 4 s with a
   // string-keyed lookup per sample, well under 1 s this way (docs/benchmarks.md).
@@ -92,17 +99,20 @@ export function groupSites(trace: TraceFile, options: SiteOptions, index = new S
   const stackCount = perStack.samples.length;
   const stacks = trace.samples.stack;
   // Sample indices sorted by stack (a counting sort): a site's members are its stacks' runs.
-  const first = new Uint32Array(stackCount + 1);
-  for (let s = 0; s < stackCount; s++) first[s + 1] = first[s]! + perStack.samples[s]!;
-  const byStack = new Uint32Array(stacks.length);
-  const next = first.slice(0, stackCount);
-  for (let i = 0; i < stacks.length; i++) byStack[next[stacks[i]!]!++] = i;
+  const first = new Uint32Array(withMembers ? stackCount + 1 : 0);
+  const byStack = new Uint32Array(withMembers ? stacks.length : 0);
+  if (withMembers) {
+    for (let s = 0; s < stackCount; s++) first[s + 1] = first[s]! + perStack.samples[s]!;
+    const next = first.slice(0, stackCount);
+    for (let i = 0; i < stacks.length; i++) byStack[next[stacks[i]!]!++] = i;
+  }
 
   const sites = new Map<string, Site & { heaviest: number; heaviestAt: number; heaviestStack: number }>();
   for (let stack = 0; stack < stackCount; stack++) {
     const samples = perStack.samples[stack]!;
     if (samples === 0) continue;
-    for (const { key, at, via } of keysOfStack(index, stack, options)) {
+    const keys = options.cumulative === true ? keysOfStack(index, stack, options) : [oneKey(index, stack, options)];
+    for (const { key, at, via } of keys) {
       let site = sites.get(key);
       if (site === undefined) {
         site = {
@@ -123,7 +133,7 @@ export function groupSites(trace: TraceFile, options: SiteOptions, index = new S
       site.size += perStack.size[stack]!;
       site.count += perStack.count[stack]!;
       site.samples += samples;
-      for (let j = first[stack]!; j < first[stack + 1]!; j++) site.members.push(byStack[j]!);
+      if (withMembers) for (let j = first[stack]!; j < first[stack + 1]!; j++) site.members.push(byStack[j]!);
       const heaviest = perStack.heaviest[stack]!;
       const heaviestAt = perStack.heaviestAt[stack]!;
       if (heaviest > site.heaviest || (heaviest === site.heaviest && heaviestAt < site.heaviestAt)) {
@@ -151,6 +161,8 @@ export function sampleVariances(trace: TraceFile): Float64Array {
   const { size, count } = trace.samples;
   const interval = trace.meta.interval;
   const out = new Float64Array(size.length);
+  // An object trace counts every live object: its sizes are exact, with no sampling noise.
+  if (trace.meta.objects !== undefined) return out;
   for (let i = 0; i < size.length; i++) {
     const w = size[i]!;
     const n = Math.max(1, count[i]!);

@@ -1,27 +1,23 @@
 /**
  * Statistics: samples grouped by a key (line, file, function, whole traceback), with estimated
- * size and count, sorted by size. tracemalloc's `Snapshot.statistics()`, over V8 samples.
+ * size and count, sorted by size. tracemalloc's `Snapshot.statistics()`, over V8 samples; the
+ * grouping itself is the one engine of `sites.ts`.
  */
 import type { TraceFile, TraceMode } from '../trace/format';
-import { lineRecordAt, locationAt } from './line-location';
-import { locationKey, locationOfFrame, type Location } from './location';
+import type { KindShare } from './kinds';
+import type { Location } from './location';
+import { groupSites, type SiteOptions } from './sites';
+import { StackIndex, type GroupBy, type Totals } from './stack-index';
 
-export type GroupBy = 'lineno' | 'filename' | 'function' | 'traceback';
-export const GROUP_BYS: readonly GroupBy[] = ['lineno', 'filename', 'function', 'traceback'];
+// Older imports of the index's names from here keep working.
+export { GROUP_BYS, StackIndex, groupKey, groupLocation, rowLocation, sumPerStack } from './stack-index';
+export type { Attribution, AttributionOptions, GroupBy, PerStack, Totals } from './stack-index';
 
-export interface AttributionOptions {
-  /**
-   * Attribute each sample to the innermost frame of the user's own code, skipping Node
-   * internals and node_modules (they then show as `via`).
-   */
-  userCode?: boolean;
-}
+/** How `computeStatistics` groups: the grouping engine's options. */
+export type StatisticsOptions = SiteOptions;
 
-export interface StatisticsOptions extends AttributionOptions {
-  groupBy: GroupBy;
-}
-
-export interface Statistic {
+/** One row of statistics: a group of samples and where it is charged. */
+export interface StatisticRow {
   /** Stable grouping key. */
   key: string;
   /** Where the memory is attributed, at the precision the group-by allows. */
@@ -36,12 +32,8 @@ export interface Statistic {
   samples: number;
   /** Stack of the heaviest sample in the group, innermost frame first. */
   traceback: Location[];
-}
-
-export interface Totals {
-  size: number;
-  count: number;
-  samples: number;
+  /** In an object trace: the row's kinds of objects, largest first (analyze/kinds.ts). */
+  kinds?: KindShare[];
 }
 
 export interface StatisticsReport {
@@ -49,250 +41,27 @@ export interface StatisticsReport {
   mode: TraceMode | null;
   interval: number | null;
   total: Totals;
-  stats: Statistic[];
-}
-
-/** Where a sample is charged: a frame, the stack node it is at, and the node it called there. */
-export interface Attribution {
-  frame: number;
-  via: string | null;
-  /** Stack node of `frame`. */
-  node: number;
-  /** Stack node `frame` called on this stack (`-1`: it allocated itself). */
-  callee: number;
-}
-
-/** Per-trace cache of frame locations and per-stack attribution. */
-export class StackIndex {
-  readonly trace: TraceFile;
-  private readonly locations: Location[];
-  private readonly attribution = new Map<string, Array<Attribution | undefined>>();
-  private readonly lineLocations = new Map<string, Location>();
-
-  constructor(trace: TraceFile) {
-    this.trace = trace;
-    this.locations = trace.frames.map((f) => locationOfFrame(trace, f));
-  }
-
-  location(frame: number): Location {
-    const location = this.locations[frame];
-    if (location === undefined) throw new Error(`frame ${frame} out of range`);
-    return location;
-  }
-
-  /**
-   * Location of stack node `node` at the line it was executing: the call into `callee` (a stack
-   * node), or its own allocation when `callee` is `-1`, where the code proved one.
-   */
-  locationAt(node: number, callee: number): Location {
-    // Most frames have no line record: their location is the frame's, shared. Only refined ones
-    // are cached (a key per stack node held 1 GiB on 100 K stacks; docs/benchmarks.md).
-    if (lineRecordAt(this.trace, node, callee) === null) return this.location(this.trace.stacks.frame[node] ?? 0);
-    const key = `${node},${callee}`;
-    let location = this.lineLocations.get(key);
-    if (location === undefined) {
-      location = locationAt(this.trace, node, callee, this.location(this.trace.stacks.frame[node] ?? 0));
-      this.lineLocations.set(key, location);
-    }
-    return location;
-  }
-
-  /** Stack nodes of a stack, innermost first. */
-  nodesOf(stack: number): number[] {
-    const out: number[] = [];
-    const { parent } = this.trace.stacks;
-    for (let s = stack; s >= 0; s = parent[s] ?? -1) out.push(s);
-    return out;
-  }
-
-  /**
-   * Each frame of a stack at the line it was executing, innermost first. An `--exact-lines`
-   * wrapper already is its enclosing function at that line: the frames it stands for are skipped.
-   */
-  tracebackOf(stack: number): Location[] {
-    const nodes = this.nodesOf(stack);
-    const out: Location[] = [];
-    let skipping = false;
-    for (let i = 0; i < nodes.length; i++) {
-      const frame = this.trace.frames[this.trace.stacks.frame[nodes[i]!] ?? 0];
-      const wrapper = frame?.kind === 'script' && frame.wrapper !== undefined;
-      if (skipping) {
-        if (!wrapper) skipping = false;
-        continue;
-      }
-      out.push(this.locationAt(nodes[i]!, i > 0 ? nodes[i - 1]! : -1));
-      if (wrapper) skipping = true;
-    }
-    return out;
-  }
-
-  /** Frame indices of a stack, innermost first. */
-  framesOf(stack: number): number[] {
-    const out: number[] = [];
-    const { frame, parent } = this.trace.stacks;
-    for (let s = stack; s >= 0; s = parent[s] ?? -1) out.push(frame[s] ?? 0);
-    return out;
-  }
-
-  /** The frame a sample at `stack` is charged to, and what it called to allocate. */
-  attribute(stack: number, options: AttributionOptions): Attribution {
-    const mode = options.userCode === true ? 'user' : 'any';
-    let cache = this.attribution.get(mode);
-    if (cache === undefined) {
-      cache = [];
-      this.attribution.set(mode, cache);
-    }
-    let hit = cache[stack];
-    if (hit === undefined) {
-      hit = this.computeAttribution(stack, options.userCode === true);
-      cache[stack] = hit;
-    }
-    return hit;
-  }
-
-  private computeAttribution(stack: number, userCode: boolean): Attribution {
-    const nodes = this.nodesOf(stack);
-    const frameAt = (i: number): number => this.trace.stacks.frame[nodes[i]!] ?? 0;
-    const pick = (accept: (l: Location) => boolean): Attribution | null => {
-      for (let i = 0; i < nodes.length; i++) {
-        const f = frameAt(i);
-        if (!accept(this.location(f))) continue;
-        const callee = i > 0 ? this.location(frameAt(i - 1)) : null;
-        return {
-          frame: f,
-          via: callee === null || callee.origin === 'pseudo' ? null : callee.function,
-          node: nodes[i]!,
-          callee: i > 0 ? nodes[i - 1]! : -1,
-        };
-      }
-      return null;
-    };
-    const isCode = (l: Location): boolean => l.origin !== 'builtin' && l.origin !== 'pseudo';
-    return (
-      (userCode ? pick((l) => l.origin === 'user' || l.origin === 'collected') : null) ??
-      pick(isCode) ?? { frame: frameAt(0), via: null, node: stack, callee: -1 }
-    );
-  }
-}
-
-export function groupLocation(location: Location, groupBy: GroupBy): Location {
-  if (groupBy === 'filename') {
-    return { ...location, line: null, column: null, precision: location.file === null ? 'none' : 'file' };
-  }
-  return location;
-}
-
-/** The location a row shows: at the most precise line proven, except when grouping by function. */
-export function rowLocation(index: StackIndex, at: Attribution, groupBy: GroupBy): Location {
-  return groupBy === 'lineno' || groupBy === 'traceback' ? index.locationAt(at.node, at.callee) : index.location(at.frame);
-}
-
-export function groupKey(index: StackIndex, stack: number, at: Attribution, groupBy: GroupBy): string {
-  const location = index.location(at.frame);
-  switch (groupBy) {
-    case 'lineno':
-      return `${locationKey(rowLocation(index, at, groupBy))}\u0001${at.via ?? ''}`;
-    case 'filename':
-      return location.file ?? location.function;
-    case 'function':
-      return locationKey(location);
-    case 'traceback':
-      return index.framesOf(stack).join(',');
-  }
-}
-
-/** Groups a trace's samples. Sorted by size, then count, then key (a stable order). */
-export function computeStatistics(trace: TraceFile, options: StatisticsOptions, index = new StackIndex(trace)): StatisticsReport {
-  const { groupBy } = options;
-  const total: Totals = { size: 0, count: 0, samples: 0 };
-  const perStack = sumPerStack(trace, total);
-
-  const groups = new Map<string, Statistic & { heaviest: number; heaviestAt: number; heaviestStack: number }>();
-  for (let stack = 0; stack < perStack.samples.length; stack++) {
-    const samples = perStack.samples[stack]!;
-    if (samples === 0) continue;
-    const at = index.attribute(stack, options);
-    const key = groupKey(index, stack, at, groupBy);
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = {
-        key,
-        location: groupLocation(rowLocation(index, at, groupBy), groupBy),
-        via: groupBy === 'lineno' || groupBy === 'traceback' ? at.via : null,
-        size: 0,
-        count: 0,
-        samples: 0,
-        traceback: [],
-        heaviest: -1,
-        heaviestAt: 0,
-        heaviestStack: stack,
-      };
-      groups.set(key, group);
-    }
-    group.size += perStack.size[stack]!;
-    group.count += perStack.count[stack]!;
-    group.samples += samples;
-    const heaviest = perStack.heaviest[stack]!;
-    const heaviestAt = perStack.heaviestAt[stack]!;
-    if (heaviest > group.heaviest || (heaviest === group.heaviest && heaviestAt < group.heaviestAt)) {
-      group.heaviest = heaviest;
-      group.heaviestAt = heaviestAt;
-      group.heaviestStack = stack;
-    }
-  }
-
-  const stats: Statistic[] = [];
-  for (const g of groups.values()) {
-    // Built field by field: one object shape keeps the sort below fast (object rest does not).
-    stats.push({ key: g.key, location: g.location, via: g.via, size: g.size, count: g.count, samples: g.samples, traceback: index.tracebackOf(g.heaviestStack) });
-  }
-  stats.sort(compareStatistics);
-  return { groupBy, mode: trace.meta.mode, interval: trace.meta.interval, total, stats };
-}
-
-/** Samples summed per stack (flat arrays), with each stack's heaviest sample and its index. */
-export interface PerStack {
-  size: Float64Array;
-  count: Float64Array;
-  samples: Uint32Array;
-  heaviest: Float64Array;
-  /** Index of the stack's first sample of the heaviest size: ties go to the earlier sample. */
-  heaviestAt: Float64Array;
+  stats: StatisticRow[];
 }
 
 /**
- * Sums a trace's samples per stack and adds them to `total`. Grouping then visits stacks, not
- * samples: traces have millions of samples on far fewer stacks, and a string-keyed lookup per
- * sample was most of `show`'s time on 1 M samples (docs/benchmarks.md).
+ * Groups a trace's samples (cumulatively with `cumulative`). Sorted by size, then count, then key
+ * (a stable order).
  */
-export function sumPerStack(trace: TraceFile, total: Totals): PerStack {
-  const stackCount = trace.stacks.frame.length;
-  const perStack: PerStack = {
-    size: new Float64Array(stackCount),
-    count: new Float64Array(stackCount),
-    samples: new Uint32Array(stackCount),
-    heaviest: new Float64Array(stackCount).fill(-1),
-    heaviestAt: new Float64Array(stackCount),
-  };
-  const { stack: stacks, size: sizes, count: counts } = trace.samples;
-  for (let i = 0; i < stacks.length; i++) {
-    const stack = stacks[i]!;
-    const size = sizes[i]!;
-    const count = counts[i]!;
-    total.size += size;
-    total.count += count;
-    perStack.size[stack]! += size;
-    perStack.count[stack]! += count;
-    perStack.samples[stack]! += 1;
-    if (size > perStack.heaviest[stack]!) {
-      perStack.heaviest[stack] = size;
-      perStack.heaviestAt[stack] = i;
-    }
+export function computeStatistics(trace: TraceFile, options: StatisticsOptions, index = new StackIndex(trace)): StatisticsReport {
+  const { sites, total } = groupSites(trace, options, index);
+  const stats: StatisticRow[] = [];
+  for (const s of sites.values()) {
+    // Built field by field: one object shape keeps the sort below fast (object rest does not).
+    stats.push({ key: s.key, location: s.location, via: s.via, size: s.size, count: s.count, samples: s.samples, traceback: s.traceback });
   }
-  total.samples += stacks.length;
-  return perStack;
+  stats.sort(compareStatistics);
+  return { groupBy: options.groupBy, mode: trace.meta.mode, interval: trace.meta.interval, total, stats };
 }
 
-export function compareStatistics(a: Statistic, b: Statistic): number {
+/** @deprecated The same as {@link StatisticRow} (the library's `Statistic` is the class of api/statistic.ts). */
+export type Statistic = StatisticRow;
+
+export function compareStatistics(a: StatisticRow, b: StatisticRow): number {
   return b.size - a.size || b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }

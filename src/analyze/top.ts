@@ -1,5 +1,5 @@
 /** Cutting a sorted statistics list to its first rows, keeping count of what was left out. */
-import type { Statistic } from './statistics';
+import type { StatisticRow } from './statistics';
 
 export interface Omitted {
   rows: number;
@@ -7,7 +7,7 @@ export interface Omitted {
   count: number;
 }
 
-export function takeTop<T extends Pick<Statistic, 'size' | 'count'>>(stats: readonly T[], top: number | null): { shown: T[]; omitted: Omitted } {
+export function takeTop<T extends Pick<StatisticRow, 'size' | 'count'>>(stats: readonly T[], top: number | null): { shown: T[]; omitted: Omitted } {
   const shown = top === null ? [...stats] : stats.slice(0, top);
   const omitted: Omitted = { rows: 0, size: 0, count: 0 };
   for (let i = shown.length; i < stats.length; i++) {

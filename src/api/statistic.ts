@@ -1,8 +1,8 @@
 /** The library's statistic objects: the analyzer's plain rows, with `toString()` giving the CLI's line. */
-import type { StatisticDiff as DiffRow } from '../analyze/compare';
+import type { StatisticDiffRow as DiffRow } from '../analyze/compare';
 import { isSignificant } from '../analyze/compare';
 import type { Location } from '../analyze/location';
-import type { Statistic as StatisticRow } from '../analyze/statistics';
+import type { StatisticRow } from '../analyze/statistics';
 import { formatStatisticDiffLine } from '../report/diff-text';
 import { formatStatisticLine } from '../report/text';
 

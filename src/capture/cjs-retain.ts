@@ -6,7 +6,9 @@
  * script keeps the whole script, so each module gets one statement appended after its last line
  * that hands a tiny function created in that script to a retainer. Appending (rather than
  * wrapping) leaves every line and column of the program where it was: its own stack traces, and
- * Node's `--enable-source-maps`, are unchanged. It keeps code alive, not the module's variables.
+ * Node's `--enable-source-maps`, are unchanged. It keeps code alive, and with it the module's
+ * closure context: variables of a finished module that some closure captured stay reachable
+ * (docs/decisions.md, "Keeping CommonJS scripts alive").
  *
  * A module that is still running when the trace is taken (`process.exit()` inside it, an
  * uncaught exception thrown from it) is alive through its frames and the error's stack. A module
@@ -37,12 +39,18 @@ export function needsRetainer(nodeVersion: string): boolean {
   return !(major >= 22);
 }
 
+/** Rewrites the CommonJS entry (see `scope-retain.ts`): its source with a retainer, or `null` for other modules. */
+export type EntryCompile = (content: string, filename: string, isMain: boolean, format: unknown) => string | null;
+
 /**
- * Installs the retainer where this Node needs it. Returns `null`, or a one-line note for the report when this Node's
- * CommonJS loader has no `_compile` to hook (finished scripts may then lose their positions).
+ * Installs the retainer where this Node needs it, and `entry`'s rewrite of the CommonJS entry where
+ * given (Node without `module.registerHooks`). Returns `null`, or a one-line note for the report
+ * when this Node's CommonJS loader has no `_compile` to hook (finished scripts may then lose their
+ * positions).
  */
-export function retainModuleScripts(nodeVersion: string = process.versions.node): string | null {
-  if (!needsRetainer(nodeVersion)) return null;
+export function retainModuleScripts(nodeVersion: string = process.versions.node, entry: EntryCompile | null = null): string | null {
+  const scripts = needsRetainer(nodeVersion);
+  if (!scripts && entry === null) return null;
   const kept: unknown[] = [];
   Object.defineProperty(globalThis, KEEP, {
     value: (fn: unknown) => {
@@ -61,7 +69,10 @@ export function retainModuleScripts(nodeVersion: string = process.versions.node)
   if (originalCompile.name === '') Object.defineProperty(originalCompile, 'name', { value: '_compile', configurable: true });
   mod.prototype._compile = function alloctraceCompile(this: unknown, content: string, filename: string, ...rest: unknown[]) {
     // Only JavaScript sources; a loader may hand over something else (e.g. JSON through _compile).
-    const source = typeof content === 'string' ? content + RETAIN_SUFFIX : content;
+    if (typeof content !== 'string') return originalCompile.call(this, content, filename, ...rest);
+    // The entry's scope retainer also keeps its script.
+    const main = entry?.(content, filename, (this as { id?: unknown }).id === '.', rest[0]) ?? null;
+    const source = main ?? (scripts ? content + RETAIN_SUFFIX : content);
     return originalCompile.call(this, source, filename, ...rest);
   };
   return null;

@@ -20,8 +20,18 @@ export interface CaptureConfig {
   children?: boolean;
   /** `--exact-lines`: run user code with its allocating expressions wrapped (src/lines/wrap.ts). */
   exactLines?: boolean;
+  /** `--allocation-folding`: keep V8's allocation folding; absent: turned off (allocation-folding.ts). */
+  allocationFolding?: boolean;
+  /** Pid of the `alloctrace run` that started this process: it dies with it (orphan.ts). Not passed to children. */
+  parentPid?: number;
   /** Snapshots while the program runs (`--snapshot-*`); absent: none, and no signal handler. */
   snapshots?: SnapshotConfig;
+  /** `--mode peak`: the trace is taken at the high-water mark of live heap (sampling is `live`). */
+  peak?: boolean;
+  /** `--types` (`tracked`, node runs with --track-heap-objects) or `--census`: a heap snapshot beside each trace (objects.ts). */
+  objects?: 'tracked' | 'census';
+  /** `alloctrace run`'s own process only: its control folder and pid (see control.ts). */
+  control?: { dir: string; cliPid: number };
 }
 
 export interface SnapshotConfig {

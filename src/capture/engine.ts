@@ -5,6 +5,7 @@
  */
 import { Session } from 'node:inspector';
 import type { TraceMode } from '../trace/format';
+import { EstimateMemo } from '../trace/estimate-memo';
 import type { V8SamplingProfile } from '../trace/v8-profile';
 
 export interface SamplingOptions {
@@ -56,13 +57,31 @@ export class SamplingEngine {
   readonly notes: string[] = [];
   /** What is really measured: `live` when `allocated` was asked on a V8 that cannot do it. */
   mode: TraceMode | null = null;
+  /** Sample estimates of this sampling session, so every reading of a series agrees (v8-profile.ts). */
+  estimates = new EstimateMemo();
+
+  /** The profile read when the program took V8's sampler over (`handOver`); later reads return it. */
+  private handedOver: V8SamplingProfile | null = null;
 
   get active(): boolean {
     return this.session !== null;
   }
 
+  /**
+   * Gives V8's one sampling heap profiler per thread to the program (which calls
+   * `v8.startHeapProfile`, refused while ours runs): reads what is live now, stops sampling and
+   * keeps the session for scripts. Later `profile()` calls return that reading.
+   */
+  handOver(note: string): void {
+    if (this.session === null || this.handedOver !== null) return;
+    this.handedOver = this.profile();
+    this.session.post('HeapProfiler.stopSampling', () => undefined);
+    this.notes.push(note);
+  }
+
   start(options: SamplingOptions): void {
     if (this.session !== null) return;
+    this.estimates = new EstimateMemo();
     const session = new Session();
     session.connect();
     const base = { samplingInterval: options.interval };
@@ -98,6 +117,7 @@ export class SamplingEngine {
 
   /** Reads the profile so far without stopping. V8 runs a full GC first. */
   profile(): V8SamplingProfile {
+    if (this.handedOver !== null) return this.handedOver;
     const session = this.session;
     if (session === null) throw new Error('sampling is not started');
     let result: V8SamplingProfile | undefined;
@@ -123,9 +143,10 @@ export class SamplingEngine {
     session.on('NodeWorker.attachedToWorker', (message) => {
       const params = (message as { params?: { sessionId?: unknown; workerInfo?: { workerId?: unknown; title?: unknown; url?: unknown } } }).params;
       const sessionId = params?.sessionId;
-      const id = Number(params?.workerInfo?.workerId);
-      if (typeof sessionId !== 'string' || !Number.isInteger(id)) return;
       const title = typeof params?.workerInfo?.title === 'string' ? params.workerInfo.title : '';
+      // `workerId` counts attachments, not threads: the threadId is the title's `[worker N]`.
+      const id = Number(/^\[worker (\d+)\]/.exec(title)?.[1] ?? params?.workerInfo?.workerId);
+      if (typeof sessionId !== 'string' || !Number.isInteger(id)) return;
       const url = typeof params?.workerInfo?.url === 'string' ? params.workerInfo.url : '';
       onAttach({ sessionId, threadId: id, title, url });
     });
@@ -181,11 +202,44 @@ export class SamplingEngine {
     return scripts;
   }
 
+  /**
+   * Until the returned function is called: on an exception V8 predicts uncaught, `onThrow` runs
+   * while the throwing frames are still on the stack (the debugger pauses this thread, which the
+   * in-process session resumes at once). Other pauses (promise rejections) resume untouched.
+   */
+  pauseOnUncaught(onThrow: () => void): () => void {
+    const session = this.session;
+    if (session === null) return () => undefined;
+    let armed = true;
+    const disarm = (): void => {
+      if (!armed) return;
+      armed = false;
+      session.removeListener('Debugger.paused', onPaused);
+      session.post('Debugger.setPauseOnExceptions', { state: 'none' }, () => undefined);
+      session.post('Debugger.disable', () => undefined);
+    };
+    const onPaused = (message: { params?: { reason?: unknown } }): void => {
+      if (message.params?.reason !== 'exception') {
+        session.post('Debugger.resume', () => undefined);
+        return;
+      }
+      try {
+        onThrow();
+      } finally {
+        disarm();
+      }
+    };
+    session.on('Debugger.paused', onPaused);
+    session.post('Debugger.enable', () => undefined);
+    session.post('Debugger.setPauseOnExceptions', { state: 'uncaught' }, () => undefined);
+    return disarm;
+  }
+
   stop(): void {
     const session = this.session;
     if (session === null) return;
     this.session = null;
-    session.post('HeapProfiler.stopSampling', () => undefined);
+    if (this.handedOver === null) session.post('HeapProfiler.stopSampling', () => undefined);
     session.disconnect();
   }
 }

@@ -1,11 +1,12 @@
 /** Turns the engine's profile into a trace file. Loaded by the preload only when writing. */
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PASS_THROUGH_FRAMES } from './cjs-retain';
 import { attachMemoryMaps } from './memory-maps';
-import type { TraceMeta } from '../trace/format';
-import { traceFromV8Profile } from '../trace/v8-profile';
+import { asOwnWork } from './own-work';
+import type { HeapMoment, TraceMeta } from '../trace/format';
+import { thisProcessMeta } from '../trace/meta';
+import { traceFromV8Profile, type V8SamplingProfile } from '../trace/v8-profile';
 import { writeTrace } from '../trace/write';
 import type { CaptureConfig } from './config';
 import type { SamplingEngine } from './engine';
@@ -26,6 +27,12 @@ export interface FlushRequest {
   exactLines?: ReadonlySet<string> | null;
   /** Position in a series of snapshots (0 when not part of one). */
   sequence?: number;
+  /** A profile read earlier (as an uncaught exception was thrown, or at a peak: its heap size was measured right after), instead of reading one now. */
+  profile?: V8SamplingProfile;
+  /** Heap sizes of a `peak` or `heap-limit` trace. */
+  heap?: HeapMoment;
+  /** When `profile` was read, where that was earlier than now (a peak kept until the end). */
+  time?: string;
 }
 
 // Everything under dist/src is alloctrace's own code.
@@ -45,34 +52,36 @@ function samplerFlags(request: FlushRequest): string[] {
 }
 
 export function writeFinalTrace(request: FlushRequest): void {
+  asOwnWork(() => writeTraceNow(request));
+}
+
+function writeTraceNow(request: FlushRequest): void {
   const { engine, config } = request;
-  const profile = engine.profile();
-  const meta: TraceMeta = {
-    nodeVersion: process.version,
-    v8Version: process.versions.v8,
-    platform: `${os.platform()}-${os.arch()}`,
-    pid: process.pid,
+  const profile = request.profile ?? engine.profile();
+  const meta = thisProcessMeta({
     argv: request.argv,
     execArgv: process.execArgv.filter((arg) => !arg.includes(require.resolve('./preload'))),
-    cwd: process.cwd(),
     root: config.root,
     interval: config.interval,
     mode: engine.mode ?? config.mode,
     startTime: request.startTime,
-    time: new Date().toISOString(),
+    time: request.time ?? new Date().toISOString(),
     reason: request.reason,
     sequence: request.sequence ?? 0,
     thread: request.thread,
     flags: samplerFlags(request),
     notes: request.notes,
-  };
+  });
+  if (request.heap !== undefined) meta.heap = request.heap;
   const trace = traceFromV8Profile(profile, {
     meta,
     producer: config.producer,
     own: { isOwnUrl, passThrough: PASS_THROUGH_FRAMES },
     ownFilesLoadFirst: true,
+    memo: engine.estimates,
   });
   for (const script of trace.scripts) if (request.exactLines?.has(script.url) === true) script.exactLines = 'wrapped';
   attachMemoryMaps(trace.scripts, (wantSource) => engine.loadedScripts(wantSource));
-  writeTrace(request.output, trace, { overwrite: true });
+  // Snapshots are the user's files; the other traces go to the run's folder, read by the CLI at once.
+  writeTrace(request.output, trace, { overwrite: true, durable: (request.sequence ?? 0) > 0 });
 }

@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import Module = require('node:module');
 import type { ScriptRecord } from '../trace/format';
-import { decodeDataUrl } from '../symbolize/locate-map';
-import { ANONYMOUS_SCRIPT, fileOfUrl } from '../trace/v8-profile';
+import { decodeDataUrl } from '../data-url';
+import { ANONYMOUS_SCRIPT, fileOfUrl } from '../trace/paths';
 import type { LoadedScript } from './engine';
 
 /** Files no runtime loads as they are: a loader must have transpiled them. */

@@ -32,7 +32,8 @@ const WRITE_TIMEOUT_MS = 10_000;
 export function shareWithWorkers(config: CaptureConfig): void {
   workerThreads.setEnvironmentData(CONFIG_KEY, JSON.stringify(config));
   // Shared memory (not a copy): a worker marks here that it traces, then that it has written.
-  workerThreads.setEnvironmentData(STATE_KEY, new SharedArrayBuffer(SLOTS * 4));
+  // Slot `SLOTS + n`: 1 once worker n's own exit has begun.
+  workerThreads.setEnvironmentData(STATE_KEY, new SharedArrayBuffer(SLOTS * 2 * 4));
 }
 
 function stateSlots(): Int32Array | null {
@@ -40,11 +41,16 @@ function stateSlots(): Int32Array | null {
   return value instanceof SharedArrayBuffer ? new Int32Array(value) : null;
 }
 
-/** This worker's state: tracing, flushing, then written (each wakes a thread waiting for it). */
+/**
+ * This worker's state: tracing, flushing, then written (each wakes a thread waiting for it); apart,
+ * whether its own exit has begun (it ends by itself: `terminate()` must not cut it short).
+ */
 export function markWorker(state: 'tracing' | 'flushing' | 'written'): void {
   const slots = stateSlots();
   if (slots === null) return;
   const slot = workerThreads.threadId % SLOTS;
+  // Node sets `_exiting` before any 'exit' listener runs: a flush asked for then is the worker's own end.
+  if ((process as { _exiting?: unknown })._exiting === true) Atomics.store(slots, SLOTS + slot, 1);
   Atomics.store(slots, slot, state === 'tracing' ? TRACING : state === 'flushing' ? FLUSHING : WRITTEN);
   Atomics.notify(slots, slot);
 }
@@ -69,6 +75,11 @@ export function workerName(): string {
 /** `[worker 3] hasher` → `hasher`; no name → ''. */
 export function nameFromTitle(title: string): string {
   return title.replace(/^\[worker \d+\]\s*/, '');
+}
+
+interface TerminableWorker {
+  threadId: number;
+  once(event: 'exit', listener: () => void): unknown;
 }
 
 export interface WorkerSupervisor {
@@ -116,17 +127,19 @@ export function superviseWorkers(engine: SamplingEngine): WorkerSupervisor | nul
 
   /** Blocking: the process is ending, nothing else can run anyway. */
   const rescue = (threadIds: readonly number[]): void => {
+    // Workers already writing on their own (a process.exit of theirs) are waited for too.
+    const writing = threadIds.filter((id) => Atomics.load(slots, id % SLOTS) === FLUSHING);
     const pending = request(threadIds);
     const started = Date.now() + START_TIMEOUT_MS;
     for (const id of pending) Atomics.wait(slots, id % SLOTS, TRACING, Math.max(0, started - Date.now()));
     for (const id of pending) giveUp(id % SLOTS, id);
     const written = Date.now() + WRITE_TIMEOUT_MS;
-    for (const id of pending) Atomics.wait(slots, id % SLOTS, FLUSHING, Math.max(0, written - Date.now()));
+    for (const id of [...writing, ...pending]) Atomics.wait(slots, id % SLOTS, FLUSHING, Math.max(0, written - Date.now()));
   };
 
   /** Not blocking: `terminate()` already returns a promise; the program runs on meanwhile. */
+  const waitAsync = (Atomics as unknown as { waitAsync?: (a: Int32Array, i: number, v: number, t: number) => { async: boolean; value: Promise<string> | string } }).waitAsync;
   const rescueAsync = async (threadId: number): Promise<void> => {
-    const waitAsync = (Atomics as unknown as { waitAsync?: (a: Int32Array, i: number, v: number, t: number) => { async: boolean; value: Promise<string> | string } }).waitAsync;
     if (typeof waitAsync !== 'function') return rescue([threadId]);
     for (const id of request([threadId])) {
       const slot = id % SLOTS;
@@ -138,11 +151,34 @@ export function superviseWorkers(engine: SamplingEngine): WorkerSupervisor | nul
     }
   };
 
-  const WorkerClass = workerThreads.Worker as unknown as { prototype: { terminate: (this: { threadId: number }) => Promise<number> } };
+  /**
+   * A worker writing its trace on its own way out (its `process.exit`): killing it now would cost
+   * the trace and turn its exit code into 1. Waits (bounded) until it has written and ended.
+   */
+  const letItEnd = async (worker: TerminableWorker, slot: number): Promise<void> => {
+    const ended = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, WRITE_TIMEOUT_MS + START_TIMEOUT_MS);
+      worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      // Already gone (its 'exit' was emitted): node sets threadId to -1.
+      if (worker.threadId < 0) resolve();
+    });
+    if (typeof waitAsync === 'function') {
+      const write = waitAsync(slots, slot, FLUSHING, WRITE_TIMEOUT_MS);
+      if (write.async) await write.value;
+    }
+    await ended;
+  };
+
+  const WorkerClass = workerThreads.Worker as unknown as { prototype: { terminate: (this: TerminableWorker) => Promise<number> } };
   const terminate = WorkerClass.prototype.terminate;
-  WorkerClass.prototype.terminate = function alloctraceTerminate(this: { threadId: number }) {
-    if (!live.has(this.threadId)) return terminate.call(this);
-    return rescueAsync(this.threadId).then(() => terminate.call(this));
+  WorkerClass.prototype.terminate = function alloctraceTerminate(this: TerminableWorker) {
+    const slot = this.threadId % SLOTS;
+    if (this.threadId <= 0) return terminate.call(this);
+    const rescued = live.has(this.threadId) ? rescueAsync(this.threadId) : Promise.resolve();
+    return rescued.then(() => (Atomics.load(slots, SLOTS + slot) === 1 ? letItEnd(this, slot) : undefined)).then(() => terminate.call(this));
   };
   return { rescueAll: () => rescue([...live.keys()]), notes };
 }

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AlloctraceError } from '../errors';
+import { readRegularFile } from '../read-file';
 
 export type Entry =
   | { kind: 'javascript'; file: string }
@@ -118,7 +119,7 @@ function loaderFlag(file: string): string {
 function packageType(dir: string): string | null {
   for (let d = dir; ; d = path.dirname(d)) {
     try {
-      const type = (JSON.parse(fs.readFileSync(path.join(d, 'package.json'), 'utf8')) as { type?: unknown }).type;
+      const type = (JSON.parse(readRegularFile(path.join(d, 'package.json'), 16 * 1024 * 1024)) as { type?: unknown }).type;
       return typeof type === 'string' ? type : null;
     } catch {
       if (path.dirname(d) === d) return null;

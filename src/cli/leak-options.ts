@@ -38,6 +38,8 @@ export function parseDuration(value: string, name: string): number {
  * Signals that cannot be caught, that Node keeps for itself (SIGUSR1 starts the inspector and
  * would open a port), or that report a crash.
  */
+/** Signals that end a program (and that alloctrace passes on as such, D22). */
+const ENDING = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']);
 const REFUSED = new Set(['SIGKILL', 'SIGSTOP', 'SIGUSR1', 'SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGABRT', 'SIGTRAP']);
 
 /** `SIGUSR2`, `usr2`, `none` → a signal name, or `null` for none. */
@@ -46,6 +48,7 @@ export function parseSnapshotSignal(value: string): NodeJS.Signals | null {
   const upper = value.toUpperCase();
   const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
   if (!(name in os.constants.signals)) throw usage(`--snapshot-signal must be a signal name such as SIGUSR2, or none (got '${value}')`);
-  if (REFUSED.has(name)) throw usage(`--snapshot-signal cannot be ${name}: pick another, such as SIGUSR2 or SIGHUP, or none`);
+  if (ENDING.has(name)) throw usage(`--snapshot-signal cannot be ${name}: it ends the program; pick another, such as SIGUSR2, or none`);
+  if (REFUSED.has(name)) throw usage(`--snapshot-signal cannot be ${name}: pick another, such as SIGUSR2, or none`);
   return name as NodeJS.Signals;
 }

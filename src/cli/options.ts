@@ -1,6 +1,6 @@
 /** Validation of option values: each returns the parsed value or throws a one-line usage error. */
 import { AlloctraceError } from '../errors';
-import { GROUP_BYS, type GroupBy } from '../analyze/statistics';
+import { GROUP_BYS, type GroupBy } from '../analyze/group-by';
 import type { TraceMode } from '../trace/format';
 
 function usage(message: string): AlloctraceError {
@@ -30,14 +30,14 @@ export function parseTop(value: string): number | null {
   return parsePositiveInt(value, '--top');
 }
 
-export function parseGroupBy(value: string): GroupBy {
-  if ((GROUP_BYS as readonly string[]).includes(value)) return value as GroupBy;
-  throw usage(`--group-by must be one of ${GROUP_BYS.join(', ')} (got '${value}')`);
+export function parseGroupBy(value: string): GroupBy | 'type' {
+  if ((GROUP_BYS as readonly string[]).includes(value) || value === 'type') return value as GroupBy | 'type';
+  throw usage(`--group-by must be one of ${[...GROUP_BYS, 'type'].join(', ')} (got '${value}')`);
 }
 
-export function parseMode(value: string): TraceMode {
-  if (value === 'live' || value === 'allocated') return value;
-  throw usage(`--mode must be live or allocated (got '${value}')`);
+export function parseMode(value: string): TraceMode | 'peak' {
+  if (value === 'live' || value === 'allocated' || value === 'peak') return value;
+  throw usage(`--mode must be live, allocated or peak (got '${value}')`);
 }
 
 /** `--pid`: a process id. */

@@ -4,17 +4,27 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { AlloctraceError, isAlloctraceError } from '../errors';
+import { escapeControl } from '../report/escape';
 import { VERSION } from '../version';
 import type { CliIo, Outcome } from './io';
-import type { ReportOptions } from './present';
+import type { ReportOptions } from '../pipeline/report';
 import type { SnapshotOptions } from './snapshot-dir';
 import { parseByteSize, parseGroupBy, parseMode, parsePid, parseThread, parseTop } from './options';
-import { runCommand } from './run';
-import { showCommand } from './show';
-import { exportCommand } from './export';
-import { compareCommand } from './compare';
 import { parseDuration, parseFilter, parseSnapshotSignal } from './leak-options';
-import { checkSiteOptions } from '../analyze/sites';
+import { checkSiteOptions } from '../analyze/group-by';
+
+/** Export formats (here, not from ./export: each command's module is loaded only when it runs). */
+export const EXPORT_FORMATS = ['heapprofile', 'pprof'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+// Each command's code is loaded when that command runs: `run` starts the program before it
+// loads any of the report code (docs/decisions.md, "Start-up").
+const commandModules = {
+  run: () => require('./run') as typeof import('./run'),
+  show: () => require('./show') as typeof import('./show'),
+  export: () => require('./export') as typeof import('./export'),
+  compare: () => require('./compare') as typeof import('./compare'),
+};
 
 const COMMANDS = new Set(['run', 'show', 'export', 'compare', 'help']);
 
@@ -36,6 +46,7 @@ interface CommonFlags {
   allFrames?: boolean;
   hideInternals?: boolean;
   cumulative?: boolean;
+  html?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -51,14 +62,18 @@ function reportOptions(flags: CommonFlags): ReportOptions {
     filters: [...flags.include.map((f) => parseFilter(f, true, allFrames)), ...flags.exclude.map((f) => parseFilter(f, false, allFrames))],
     hideInternals: flags.hideInternals === true,
     cumulative: flags.cumulative === true,
+    html: flags.html ?? null,
   };
+  if (options.json && options.html !== null) throw new AlloctraceError('ERR_USAGE', '--json and --html cannot be combined: pick one');
   // Before anything runs: `run` would otherwise fail only after the program ended.
-  checkSiteOptions({ groupBy: options.groupBy, cumulative: options.cumulative === true });
+  if (options.groupBy === 'type' && options.cumulative === true) throw new AlloctraceError('ERR_USAGE', '--cumulative does not apply to --group-by type (kinds do not nest)');
+  checkSiteOptions({ groupBy: options.groupBy === 'type' ? 'lineno' : options.groupBy, cumulative: options.cumulative === true });
   return options;
 }
 
 interface RunFlags {
   inlining: boolean;
+  allocationFolding?: boolean;
   exactLines?: boolean;
   interval: string;
   mode: string;
@@ -70,6 +85,8 @@ interface RunFlags {
   snapshotDir?: string;
   snapshotEvery?: string;
   snapshotSignal?: string;
+  types?: boolean;
+  census?: boolean;
 }
 
 interface IsolateFlags {
@@ -90,9 +107,10 @@ function addIsolateOptions(command: Command): Command {
 function addReportOptions(command: Command): Command {
   return command
     .option('--top <n>', 'rows to show (0 or "all" for every row)', '10')
-    .option('--group-by <key>', 'lineno, filename, function or traceback', 'lineno')
+    .option('--group-by <key>', 'lineno, filename, function, traceback, or type (kinds of objects: traces of --types or --census)', 'lineno')
     .option('--user-code', 'charge memory to the innermost frame of your own code (not node internals or node_modules)')
     .option('--json', 'print the report as JSON (schema in docs/cli.md)')
+    .option('--html <file>', 'write the report as one self-contained HTML page (flame graph, call graph, table) instead')
     .option('--no-source-maps', 'show generated positions, do not read source maps')
     .option('--include <glob[:line]>', 'keep only samples charged to matching files (repeatable; any --include may match)', collect, [])
     .option('--exclude <glob[:line]>', 'drop samples charged to matching files (repeatable)', collect, [])
@@ -120,7 +138,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         .argument('[args...]', "the script's own arguments")
         .passThroughOptions()
         .option('--interval <bytes>', 'mean bytes between samples (e.g. 32k, 512k, 1m)', '32k')
-        .addOption(new Option('--mode <mode>', 'live: memory still held at the end; allocated: everything allocated').default('live'))
+        .addOption(new Option('--mode <mode>', 'live: memory still held at the end; allocated: everything allocated; peak: memory held at the high-water mark of the heap').default('live'))
         .option('-o, --output <file>', 'also save the trace to this file (an existing folder: one file per thread and process)')
         .option('--force', 'replace an existing output file')
         .option('--node <path>', 'node binary that runs the script (default: the one running alloctrace)')
@@ -130,13 +148,20 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         .option('--snapshot-every <duration>', 'write a snapshot every period (500ms, 30s, 2m); needs --snapshot-dir')
         .option('--snapshot-signal <signal>', 'signal that writes a snapshot (default SIGUSR2 with --snapshot-dir), or none')
         .option('--no-inlining', "turn V8's inlining off: each function keeps its own allocations (slower)")
-        .option('--exact-lines', 'exact line for direct allocations: run your code with each allocating expression in its own function (slower; implies --no-inlining)'),
+        .option('--allocation-folding', "keep V8's allocation folding on (off by default: V8 samples a folded group as one object, over-estimating)")
+        .option('--exact-lines', 'exact line for direct allocations: run your code with each allocating expression in its own function (slower; implies --no-inlining)')
+        .option('--types', 'objects by kind at the lines that allocated them: a heap snapshot of a run with --track-heap-objects (slower, bigger; --group-by type for the kinds table)')
+        .option('--census', 'objects by kind only: one heap snapshot, no allocation tracking (cheap; implies --group-by type unless given)'),
     ),
   )
     .exitOverride()
-    .action(async (script: string, args: string[], flags: CommonFlags & IsolateFlags & RunFlags) => {
+    .action(async (script: string, args: string[], flags: CommonFlags & IsolateFlags & RunFlags, command: Command) => {
+      const objects = objectsOption(flags);
+      // A census has no stacks: its report is the kinds table unless a grouping was asked for.
+      if (objects === 'census' && command.getOptionValueSource('groupBy') === 'default') flags.groupBy = 'type';
       const options = {
         ...reportOptions(flags),
+        objects,
         ...isolateOptions(flags),
         children: flags.children === true,
         loader: flags.loader ?? null,
@@ -146,10 +171,11 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
         force: flags.force === true,
         node: flags.node ?? null,
         inlining: flags.inlining,
+        allocationFolding: flags.allocationFolding === true,
         exactLines: flags.exactLines === true,
         snapshots: snapshotOptions(flags),
       };
-      done(await runCommand(script, args, options, io));
+      done(await commandModules.run().runCommand(script, args, options, io));
     });
 
   addIsolateOptions(
@@ -163,19 +189,20 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
   )
     .exitOverride()
     .action((files: string[], flags: ReadingFlags) => {
-      done(showCommand(files, readingOptions(flags), io));
+      done(commandModules.show().showCommand(files, readingOptions(flags), io));
     });
 
   program
     .command('export')
-    .description('write a trace as a .heapprofile (Chrome DevTools Memory panel, speedscope), original positions included')
+    .description('write a trace as a .heapprofile (Chrome DevTools Memory panel, speedscope) or as pprof (go tool pprof, Pyroscope, Grafana, Parca), original positions included')
     .argument('<trace>', 'trace file')
-    .requiredOption('-o, --output <file>', 'the .heapprofile to write')
+    .requiredOption('-o, --output <file>', 'the file to write')
+    .addOption(new Option('--format <format>', 'heapprofile or pprof (default: pprof for .pb.gz/.pb/.pprof, else heapprofile)').choices(EXPORT_FORMATS))
     .option('--force', 'replace an existing output file')
     .option('--no-source-maps', 'keep generated positions')
     .exitOverride()
-    .action((file: string, flags: { output: string; force?: boolean; sourceMaps: boolean }) => {
-      done(exportCommand(file, { output: flags.output, force: flags.force === true, sourceMaps: flags.sourceMaps }, io));
+    .action((file: string, flags: { output: string; force?: boolean; sourceMaps: boolean; format?: ExportFormat }) => {
+      done(commandModules.export().exportCommand(file, { output: flags.output, force: flags.force === true, sourceMaps: flags.sourceMaps, format: flags.format ?? null }, io));
     });
 
   addIsolateOptions(
@@ -189,7 +216,7 @@ export function createProgram(io: CliIo, done: (outcome: Outcome) => void): Comm
   )
     .exitOverride()
     .action((files: string[], flags: ReadingFlags) => {
-      done(compareCommand(files, readingOptions(flags), io));
+      done(commandModules.compare().compareCommand(files, readingOptions(flags), io));
     });
 
   return program;
@@ -206,6 +233,15 @@ function readingOptions(flags: ReadingFlags): ReturnType<typeof reportOptions> &
     ...isolateOptions(flags),
     interval: flags.interval === undefined ? null : parseByteSize(flags.interval, '--interval'),
   };
+}
+
+/** `--types` / `--census` → what the run records of objects, or `null`. */
+function objectsOption(flags: RunFlags & CommonFlags): 'tracked' | 'census' | null {
+  if (flags.types === true && flags.census === true) throw new AlloctraceError('ERR_USAGE', '--types and --census cannot be combined: --types records stacks, --census only kinds');
+  const objects = flags.types === true ? 'tracked' : flags.census === true ? 'census' : null;
+  if (objects !== null && flags.mode !== 'live') throw new AlloctraceError('ERR_USAGE', `--${flags.types === true ? 'types' : 'census'} shows the objects alive at exit or at a snapshot signal: not with --mode ${flags.mode}`);
+  if (objects === null && flags.groupBy === 'type') throw new AlloctraceError('ERR_USAGE', '--group-by type needs --types or --census (a sampling run has no object kinds)');
+  return objects;
 }
 
 /** `--snapshot-*` → the run's snapshot settings, or `null` when none was asked for. */
@@ -240,7 +276,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<Outcom
       return { exitCode: 2 };
     }
     if (isAlloctraceError(error)) {
-      io.writeErr(`alloctrace: ${error.message}\n`);
+      // Messages name files and quote traces: one line, whatever those hold.
+      io.writeErr(`alloctrace: ${escapeControl(error.message)}\n`);
       return { exitCode: error.exitCode };
     }
     throw error;

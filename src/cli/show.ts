@@ -1,11 +1,11 @@
 /** `alloctrace show`: report saved traces (files or folders, merged) or V8 `.heapprofile`s. */
-import { loadMergedTrace } from '../trace/load-many';
-import { selectIsolates, type IsolateSelector } from '../trace/merge';
-import type { ReadOptions } from '../trace/read';
-import { PRODUCER } from '../version';
+import { namedFiles, readOptionsFor, readTraces, resolveAndMerge } from '../pipeline/load';
+import { renderTraceReport, statisticsView, type ReportOptions } from '../pipeline/report';
+import { pageOf, writeHtml } from './html';
+import type { IsolateSelector } from '../trace/merge';
 import type { CliIo, Outcome } from './io';
-import { findProjectRoot } from './project-root';
-import { formatWarnings, prepareTrace, renderTraceReport, type ReportOptions } from './present';
+import { formatWarnings } from './present';
+import { Progress } from './progress';
 
 export interface ShowOptions extends ReportOptions, IsolateSelector {
   /** Interval to assume for `.heapprofile` input (they do not record it). */
@@ -13,13 +13,19 @@ export interface ShowOptions extends ReportOptions, IsolateSelector {
 }
 
 export function showCommand(files: string | readonly string[], options: ShowOptions, io: CliIo): Outcome {
-  const readOptions: ReadOptions = { producer: PRODUCER, heapProfileRoot: findProjectRoot(io.cwd, io.cwd) };
-  if (options.interval !== null) readOptions.heapProfileInterval = options.interval;
-  const merged = loadMergedTrace(typeof files === 'string' ? [files] : files, io.cwd, readOptions);
-  const trace = selectIsolates(merged, options);
+  const progress = new Progress(io);
+  const read = readTraces(namedFiles(typeof files === 'string' ? [files] : files, io.cwd), readOptionsFor(io.cwd, options.interval));
   // A saved trace stores resolved positions already: only what was never resolved is resolved.
-  const prepared = prepareTrace(trace, options.sourceMaps);
-  io.writeErr(formatWarnings(prepared.warnings));
-  io.writeOut(renderTraceReport(prepared, options));
+  progress.step(`read ${read.length} trace(s)`);
+  const { trace, diagnostics } = resolveAndMerge(read, { sourceMaps: options.sourceMaps, select: options });
+  progress.step('resolved source maps and lines');
+  progress.end();
+  io.writeErr(formatWarnings(diagnostics));
+  if (options.html != null) {
+    const { view, trace: shown } = statisticsView(trace, diagnostics, options);
+    writeHtml(options.html, pageOf(view, [shown], ['alloctrace show', ...(typeof files === 'string' ? [files] : files)].join(' ')), io);
+    return { exitCode: 0 };
+  }
+  io.writeOut(renderTraceReport(trace, diagnostics, options));
   return { exitCode: 0 };
 }

@@ -4,17 +4,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { snapshotFileName } from '../capture/snapshots';
+import { snapshotFileName } from '../capture/snapshot-name';
 import { AlloctraceError, describeError } from '../errors';
-import { SourceMapper } from '../symbolize/mapper';
-import { memoryMapsOf } from '../symbolize/symbolize';
-import { CodeCache } from '../lines/code-cache';
-import { resolveTrace } from './present';
 import type { TraceFile } from '../trace/format';
-import { readTraceFile } from '../trace/read';
-import { writeTrace } from '../trace/write';
 import { PRODUCER } from '../version';
 import type { CliIo } from './io';
+import { objectTraceOf } from './objects';
 
 export interface SnapshotOptions {
   dir: string;
@@ -23,7 +18,7 @@ export interface SnapshotOptions {
 }
 
 const SNAPSHOT_FILE = /^snapshot-(\d+)\.trace$/;
-const LEFTOVER_TMP = /^\.snapshot-\d+\.trace\..*\.tmp$/;
+const LEFTOVER_TMP = /^\.snapshot-\d+\.trace\..*\.tmp$|^snapshot-\d+\.trace\.heapsnapshot\..*\.tmp$/;
 
 function listSnapshots(dir: string): Array<{ file: string; sequence: number }> {
   return fs
@@ -56,16 +51,66 @@ export function prepareSnapshotDir(dir: string, cwd: string, force: boolean): st
   const abs = path.resolve(cwd, dir);
   try {
     makeFolders(abs);
+    if (!fs.statSync(abs).isDirectory()) throw new AlloctraceError('ERR_OUTPUT', `cannot use --snapshot-dir ${dir}: not a folder`);
     fs.accessSync(abs, fs.constants.W_OK);
   } catch (error) {
+    if (error instanceof AlloctraceError) throw error;
     throw new AlloctraceError('ERR_OUTPUT', `cannot use --snapshot-dir ${dir}: ${describeError(error)}`);
   }
+  lockSnapshotDir(abs, dir);
   const old = listSnapshots(abs);
   if (old.length > 0) {
-    if (!force) throw new AlloctraceError('ERR_OUTPUT', `${dir} already holds ${old.length} snapshot(s) of an earlier run; use another folder, or --force to replace them`);
+    if (!force) {
+      releaseSnapshotDir(abs);
+      throw new AlloctraceError('ERR_OUTPUT', `${dir} already holds ${old.length} snapshot(s) of an earlier run; use another folder, or --force to replace them`);
+    }
     for (const { file } of old) fs.rmSync(file, { force: true });
   }
   return abs;
+}
+
+/** Held by the run using the folder: it holds that CLI's pid. */
+const LOCK_FILE = '.alloctrace-run.lock';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the folder for this run (O_EXCL), so that two runs never write one series. A lock
+ * whose run is gone (a CLI killed by SIGKILL) is taken over.
+ */
+function lockSnapshotDir(abs: string, shown: string): void {
+  const lock = path.join(abs, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new AlloctraceError('ERR_OUTPUT', `cannot use --snapshot-dir ${shown}: ${describeError(error)}`);
+    }
+    let owner = NaN;
+    try {
+      owner = Number.parseInt(fs.readFileSync(lock, 'utf8'), 10);
+    } catch {
+      // removed meanwhile: try again
+    }
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      throw new AlloctraceError('ERR_OUTPUT', `${shown} is in use by another alloctrace run (pid ${owner}); use another folder`);
+    }
+    fs.rmSync(lock, { force: true });
+  }
+  throw new AlloctraceError('ERR_OUTPUT', `${shown} is in use by another alloctrace run; use another folder`);
+}
+
+/** Frees the folder at the end of the run. */
+export function releaseSnapshotDir(abs: string): void {
+  fs.rmSync(path.join(abs, LOCK_FILE), { force: true });
 }
 
 /**
@@ -74,24 +119,41 @@ export function prepareSnapshotDir(dir: string, cwd: string, force: boolean): st
  * what the folder holds.
  */
 export function finishSnapshots(dir: string, shownDir: string, final: TraceFile | null, io: CliIo): void {
+  // Loaded here: preparing the folder (before the program starts) needs none of them.
+  const { resolversFor, resolveTrace } = require('../pipeline/resolve') as typeof import('../pipeline/resolve');
+  const { readTraceFile } = require('../trace/read') as typeof import('../trace/read');
+  const { writeTrace } = require('../trace/write') as typeof import('../trace/write');
   for (const name of fs.readdirSync(dir)) {
     // Left by a write the program's death interrupted: never a trace.
     if (LEFTOVER_TMP.test(name)) fs.rmSync(path.join(dir, name), { force: true });
   }
-  const resolvers = { mapper: new SourceMapper(), cache: new CodeCache() };
+  // One set of caches for the folder; a trace with in-memory maps gets a mapper that knows them.
+  const resolvers = resolversFor([]);
   const snapshots = listSnapshots(dir);
   for (const { file } of snapshots) {
     try {
-      const trace = readTraceFile(file, { producer: PRODUCER });
-      if (!trace.scripts.some((s) => s.map === 'unresolved')) continue;
+      const read = readTraceFile(file, { producer: PRODUCER });
+      // `--types`/`--census`: the snapshot beside it makes it an object trace.
+      const objects = objectTraceOf(read, file);
+      const trace = objects ?? read;
+      if (objects === null && !trace.scripts.some((s) => s.map === 'unresolved')) continue;
       // Maps a loader kept in memory travel in each trace: those need a mapper of their own.
-      const own = trace.scripts.some((s) => s.memoryMap !== undefined) ? { ...resolvers, mapper: new SourceMapper({ memoryMaps: memoryMapsOf(trace) }) } : resolvers;
-      writeTrace(file, resolveTrace(trace, own).trace, { overwrite: true });
+      const own = trace.scripts.some((s) => s.memoryMap !== undefined) ? resolversFor([trace], resolvers.cache) : resolvers;
+      writeTrace(file, resolveTrace(trace, { sourceMaps: true, resolvers: own }).trace, { overwrite: true });
     } catch (error) {
       io.writeErr(`alloctrace: warning: ${describeError(error)}\n`);
     }
   }
   const files = snapshots.map((s) => s.file);
+  // The program may have changed its umask (process.umask(0)): its snapshots get the user's mode.
+  const mode = 0o666 & ~process.umask();
+  for (const file of files) {
+    try {
+      fs.chmodSync(file, mode);
+    } catch {
+      // gone meanwhile: listed below as far as it exists
+    }
+  }
   if (final !== null) {
     const sequence = (snapshots[snapshots.length - 1]?.sequence ?? 0) + 1;
     const file = path.join(dir, snapshotFileName(sequence));

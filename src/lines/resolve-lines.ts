@@ -7,8 +7,8 @@
  * only; on a few lines it is `candidates`; otherwise nothing. Scripts are parsed once per run.
  */
 import * as fs from 'node:fs';
-import { formatSize } from '../report/units';
-import { fileOfUrl } from '../trace/v8-profile';
+import { formatSize } from '../units';
+import { fileOfUrl } from '../trace/paths';
 import type { CodePoint, FrameRecord, LineRecord, ScriptFrameRecord, ScriptRecord, TraceFile } from '../trace/format';
 import type { SourceMapper } from '../symbolize/mapper';
 import { sourcePath } from '../symbolize/symbolize';
@@ -220,6 +220,7 @@ export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): Re
   const originalNames = new Map<number, string>();
   const calls = new Map<string, LineRecord | null>();
   const pending = new Map<string, PendingCall>();
+  const unnamed = new Set<string>();
   const resolved = new Set<number>();
 
   const scripts: ScriptRecord[] = trace.scripts.map((script, i) => {
@@ -230,11 +231,11 @@ export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): Re
       skipped += 1;
       return { ...script, code: 'skipped' };
     }
-    const load = cache.load(script.url, script.memoryCode);
+    const load = cache.load(script.url, script.memoryCode, startedMs(trace), wantedPositions(trace, i, framesOf.get(i) ?? []));
     const record: ScriptRecord = { ...script, code: load.status };
     if (load.status === 'unparsable') {
       record.codeError = load.error;
-      warnings.push(`${script.path ?? script.url}: cannot parse (${load.error}); its lines stay at function starts`);
+      warnings.push(`${script.path ?? script.url}: ${load.changed === true ? load.error : `cannot parse (${load.error})`}; its lines stay at function starts`);
     }
     if (load.status === 'parsed') {
       resolveScript(trace, i, load.code, cache, mapper, root, framesOf.get(i) ?? [], innermost, pairsOf.get(i) ?? new Map(), {
@@ -242,6 +243,7 @@ export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): Re
         originalNames,
         calls,
         pending,
+        unnamed,
       });
       cache.release();
     }
@@ -259,6 +261,13 @@ export function resolveLines(trace: TraceFile, options: ResolveLinesOptions): Re
     const lists = name === undefined ? [call.certain, ...call.byName.values()] : [call.certain, call.byName.get(name) ?? []];
     calls.set(key, recordOfLines(lists));
   }
+
+  // Before pinning inlined calls: their records are proven for the inlined function already.
+  demoteAmbiguousCalls(trace, pairsOf, calls);
+  resolveInlinedCalls(trace, pairsOf, calls, unnamed, (f) => {
+    const frame = trace.frames[f];
+    return frame?.kind === 'script' && resolved.has(frame.script) && scripts[frame.script]?.code === 'parsed';
+  });
 
   const frames: FrameRecord[] = trace.frames.map((frame, index) => {
     if (frame.kind !== 'script' || !resolved.has(frame.script)) return frame;
@@ -295,6 +304,8 @@ interface Findings {
   calls: Map<string, LineRecord | null>;
   /** `caller,callee` → call lines waiting for the callee's original name. */
   pending: Map<string, PendingCall>;
+  /** `caller,callee` pairs whose caller's code has no call that can reach the callee. */
+  unnamed: Set<string>;
 }
 
 /** Answers every question about the frames of one parsed script (see `resolveLines`). */
@@ -331,13 +342,29 @@ function resolveScript(
     return node;
   };
 
+  const wrapByStart = new Map((wraps ?? []).map((w) => [w.start, w]));
+  /** `--exact-lines`: the wrap whose function frame `index` is. */
+  const wrapOf = (index: number): Wrap | null => {
+    const frame = trace.frames[index];
+    if (frame?.kind !== 'script' || frame.wrapper === undefined || frame.script !== scriptIndex) return null;
+    const offset = code.offsetOf(frame.wrapper.line, frame.wrapper.column);
+    return offset === null ? null : wrapByStart.get(offset) ?? null;
+  };
+
   const functions = new Map<number, FunctionCode | null>();
   const functionOf = (index: number): FunctionCode | null => {
     if (functions.has(index)) return functions.get(index) ?? null;
     const node = nodeOf(index);
     const frame = trace.frames[index];
     let result: FunctionCode | null = null;
-    if (node !== null && frame !== undefined) {
+    if (frame?.kind === 'script' && frame.wrapper !== undefined) {
+      // A wrapper's code is its expression, less the wraps inside it. Proven like a function's:
+      // in a minified bundle one expression spans several original lines (esbuild folds
+      // `const lines = [...]; return lines.join()` into one), and its start names only the first.
+      const wrap = wrapOf(index);
+      const expression = wrap === null ? null : code.nodeSpanning(wrap.start, wrap.end);
+      if (wrap !== null && expression !== null) result = withoutWrapped(analyseFunction(expression), (wraps ?? []).filter((w) => w !== wrap));
+    } else if (node !== null && frame !== undefined) {
       const part = CLASS_PARTS[frame.name];
       // A frame at a class's start that is neither initializer is its implicit constructor.
       result = isClassNode(node) ? analyseFunction(node, part ?? 'constructor') : part !== undefined ? null : analyseFunction(node);
@@ -367,13 +394,6 @@ function resolveScript(
     return recordOfLines([list]);
   };
 
-  /** `--exact-lines`: a wrapper frame is its expression's line, for its own and its calls. */
-  const wrapperRecord = (index: number): LineRecord | null => {
-    const frame = trace.frames[index];
-    if (frame?.kind !== 'script' || frame.wrapper === undefined || frame.script !== scriptIndex) return null;
-    const offset = code.offsetOf(frame.wrapper.line, frame.wrapper.column);
-    return offset === null ? null : { exact: pointAt(offset).point };
-  };
 
   for (const index of frameIndexes) {
     const frame = trace.frames[index];
@@ -384,14 +404,14 @@ function resolveScript(
     const name = id === null ? null : pointAt(id.start).point.original?.name ?? null;
     if (name !== null) found.originalNames.set(index, name);
     // Only functions that allocated in their own frame need a `self` line.
-    const self = frame.wrapper !== undefined ? wrapperRecord(index) : innermost.has(index) ? ownLine(functionOf(index), linesOf) : null;
+    const self = innermost.has(index) ? ownLine(functionOf(index), linesOf) : null;
     if (self !== null) found.selfOf.set(index, self);
   }
 
   for (const [key, [parent, childIndex]] of pairs) {
-    const record = wrapperRecord(parent) ?? wrapperRecord(childIndex);
-    if (record !== null) {
-      found.calls.set(key, record);
+    // A wrapper is called where its expression is: the lines its own code proves.
+    if (wrapOf(childIndex) !== null) {
+      found.calls.set(key, ownLine(functionOf(childIndex), linesOf));
       continue;
     }
     const caller = functionOf(parent);
@@ -418,11 +438,180 @@ function resolveScript(
         addLine(list, point);
       }
     }
+    if (call.certain.length === 0 && call.byName.size === 0) found.unnamed.add(key);
     if (call.certain.length > MAX_CANDIDATES) found.calls.set(key, null);
     else if (call.byName.size === 0) found.calls.set(key, recordOfLines([call.certain]));
     else found.pending.set(key, call);
   }
 }
+
+/** The key of the line a point names (original when mapped), as `pointAt` makes it. */
+function lineKey(p: CodePoint): string {
+  return p.original === undefined ? `\u0000${p.line}` : `${p.original.source}\u0000${p.original.line}`;
+}
+
+/** Longest chain of inlined calls followed from a caller to the callee V8 charged it with. */
+const MAX_INLINED_DEPTH = 4;
+/** How far the stacks are searched for other paths to the callee (that would break a proof). */
+const REACH_DEPTH = 16;
+
+/**
+ * Calls V8 charged to a caller whose code makes no call that can reach the callee (`unnamed`):
+ * a function inlined into the caller made them (TurboFan and Maglev inline small functions, and
+ * the stack then skips them). The same trace holds the stacks of those calls before inlining:
+ * caller → Y1 → … → callee. Followed through proven exact call lines only, every such path must
+ * end at the same line in the same function: the call is pinned there (`in` that function when
+ * it is not the caller), so one builtin call on one line is one row however V8 inlined it. A
+ * path that leaves the resolved scripts (into Node's or a dependency's code) ends at the last
+ * proven call into them. Several ends, a broken link or no path: no record, as before.
+ */
+function resolveInlinedCalls(
+  trace: TraceFile,
+  pairsOf: ReadonlyMap<number, ReadonlyMap<string, [number, number]>>,
+  calls: Map<string, LineRecord | null>,
+  unnamed: ReadonlySet<string>,
+  resolvedFrame: (frame: number) => boolean,
+): void {
+  if (unnamed.size === 0) return;
+  const callees = calleesOf(pairsOf);
+  const reach = reachOf(trace, callees);
+  const exactOf = (parent: number, child: number): CodePoint | null => {
+    const record = calls.get(`${parent},${child}`);
+    return record != null && 'exact' in record && record.in === undefined ? record.exact : null;
+  };
+  const decided = new Map<string, LineRecord | null>();
+  for (const key of unnamed) {
+    const [caller, callee] = key.split(',').map(Number) as [number, number];
+    // No proven call out of the caller: no path can be followed (most pairs of unreadable code).
+    if (!(callees.get(caller) ?? []).some((y) => y !== callee && exactOf(caller, y) !== null)) continue;
+    // End of every path: `in` frame and point. `null` once a path cannot be followed.
+    const ends = new Map<string, { frame: number; point: CodePoint }>();
+    let broken = false;
+    const walk = (frame: number, depth: number, seen: ReadonlySet<number>): void => {
+      for (const next of callees.get(frame) ?? []) {
+        if (broken) return;
+        if ((next === callee && frame === caller) || seen.has(next)) continue;
+        // Reachability looks further than paths are followed: a path too long to follow
+        // breaks the proof instead of being overlooked.
+        const point = exactOf(frame, next);
+        if (next !== callee && !reachesFrom(reach, next, callee)) continue;
+        if (point === null) {
+          broken = true;
+        } else if (next === callee || !resolvedFrame(next)) {
+          ends.set(`${frame}\u0000${lineKey(point)}`, { frame, point });
+        } else if (depth >= MAX_INLINED_DEPTH) {
+          broken = true;
+        } else {
+          walk(next, depth + 1, new Set([...seen, next]));
+        }
+      }
+    };
+    walk(caller, 1, new Set([caller]));
+    const [only, ...others] = [...ends.values()];
+    decided.set(key, broken || only === undefined || others.length > 0 ? null : only.frame === caller ? { exact: only.point } : { exact: only.point, in: only.frame });
+  }
+  for (const [key, record] of decided) if (record !== null) calls.set(key, record);
+}
+
+/**
+ * With inlining on, a caller that calls the callee itself (`f → h`, proven by name) and also
+ * calls a function that reaches it (`f → g → h`, seen in the stacks) shows `f → h` for both once
+ * `g` is inlined: the sampled call is on one of the two lines, not proven on the first. The
+ * record becomes the lines of both calls in the caller (still exact when they share a line).
+ */
+function demoteAmbiguousCalls(
+  trace: TraceFile,
+  pairsOf: ReadonlyMap<number, ReadonlyMap<string, [number, number]>>,
+  calls: Map<string, LineRecord | null>,
+): void {
+  if (trace.meta.flags.includes('no-inlining') || trace.meta.flags.includes('exact-lines')) return;
+  const callees = calleesOf(pairsOf);
+  const reach = reachOf(trace, callees);
+  const demoted = new Map<string, LineRecord | null>();
+  for (const [key, record] of calls) {
+    if (record === null || ('exact' in record && record.in !== undefined)) continue;
+    const [caller, callee] = key.split(',').map(Number) as [number, number];
+    const others = (callees.get(caller) ?? []).filter((y) => y !== callee && y !== caller && reachesFrom(reach, y, callee));
+    if (others.length === 0) continue;
+    const points: LinePoint[] = [];
+    const add = (r: LineRecord | null | undefined): boolean => {
+      if (r == null || ('exact' in r && r.in !== undefined)) return false;
+      for (const point of 'exact' in r ? [r.exact] : r.candidates) addLine(points, { key: lineKey(point), point });
+      return true;
+    };
+    add(record);
+    const known = others.every((y) => add(calls.get(`${caller},${y}`)));
+    demoted.set(key, known ? recordOfLines([points]) : null);
+  }
+  for (const [key, record] of demoted) calls.set(key, record);
+}
+
+function calleesOf(pairsOf: ReadonlyMap<number, ReadonlyMap<string, [number, number]>>): Map<number, number[]> {
+  const callees = new Map<number, number[]>();
+  for (const pairs of pairsOf.values()) {
+    for (const [parent, child] of pairs.values()) {
+      let list = callees.get(parent);
+      if (list === undefined) callees.set(parent, (list = []));
+      list.push(child);
+    }
+  }
+  return callees;
+}
+
+/** Most frames one reachability search collects; past it the answer is "reaches all" (the safe one). */
+const REACH_VISITS = 4_000;
+/** Most frames all searches of one trace collect together; past it every answer is "reaches all". */
+const REACH_BUDGET = 2_000_000;
+
+/** Frames the stacks show reachable from a frame: `null` when too many to tell (treat as all). */
+type Reach = (from: number) => ReadonlySet<number> | null;
+
+/**
+ * Which frames the stacks show reachable from `from` in at most `REACH_DEPTH` calls that an
+ * inlined call could have taken: not through a module's top level (the module loader runs it;
+ * it is never inlined into a caller, and every `require` would otherwise reach every module's
+ * calls). One search per frame, bounded: an answer too large to keep is "reaches all", which
+ * can only take lines away.
+ */
+function reachOf(trace: TraceFile, callees: ReadonlyMap<number, readonly number[]>): Reach {
+  const memo = new Map<number, Set<number> | null>();
+  let spent = 0;
+  const topLevel = (f: number): boolean => {
+    const frame = trace.frames[f];
+    return frame?.kind === 'script' && frame.topLevel === true;
+  };
+  return (from) => {
+    if (memo.has(from)) return memo.get(from) ?? null;
+    let found: Set<number> | null = new Set();
+    if (spent >= REACH_BUDGET) found = null;
+    else if (!topLevel(from)) {
+      let level = [from];
+      for (let d = 0; d < REACH_DEPTH && level.length > 0 && found !== null; d++) {
+        const next: number[] = [];
+        for (const f of level) {
+          for (const c of callees.get(f) ?? []) {
+            if (found.has(c)) continue;
+            found.add(c);
+            if (!topLevel(c)) next.push(c);
+          }
+          if (found.size > REACH_VISITS) {
+            found = null;
+            break;
+          }
+        }
+        level = next;
+      }
+      spent += found === null ? REACH_VISITS : found.size;
+    }
+    memo.set(from, found);
+    return found;
+  };
+}
+
+const reachesFrom = (reach: Reach, from: number, to: number): boolean => {
+  const set = reach(from);
+  return set === null || set.has(to);
+};
 
 /** The line of a function's own allocations, or `null` when its code does not prove one. */
 function ownLine(code: FunctionCode | null, linesOf: (offsets: readonly number[]) => LineRecord | null): LineRecord | null {
@@ -445,4 +634,25 @@ export function dropLines(trace: TraceFile): TraceFile {
     }),
     stacks,
   };
+}
+
+/**
+ * The function positions a script's frames ask about (the parse may skip every other function's
+ * body), or `null` for the whole script: `--exact-lines` wraps are planned over all of it. A
+ * top-level frame needs no bodies (its own code stops at every function).
+ */
+function wantedPositions(trace: TraceFile, scriptIndex: number, frameIndexes: readonly number[]): Array<{ line: number; column: number }> | null {
+  if (trace.scripts[scriptIndex]?.exactLines !== undefined) return null;
+  const wanted: Array<{ line: number; column: number }> = [];
+  for (const index of frameIndexes) {
+    const frame = trace.frames[index];
+    if (frame?.kind === 'script' && frame.topLevel !== true) wanted.push({ line: frame.line, column: frame.column });
+  }
+  return wanted;
+}
+
+/** When the traced program started (ms since the epoch), if the trace says. */
+function startedMs(trace: TraceFile): number | undefined {
+  const started = trace.meta.startTime === null ? NaN : Date.parse(trace.meta.startTime);
+  return Number.isFinite(started) ? started : undefined;
 }

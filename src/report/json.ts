@@ -22,6 +22,8 @@ export interface JsonStatistic extends JsonLocation {
   samples: number;
   /** Innermost frame first. */
   traceback: JsonLocation[];
+  /** Object traces only: the row's kinds of objects, largest first (`share`: of the row's size, 0–1). */
+  kinds?: Array<{ kind: string; size: number; count: number; share: number; external: boolean }>;
 }
 
 export interface JsonStatisticsReport {
@@ -65,6 +67,7 @@ export function statisticsToJson(report: StatisticsReportView): JsonStatisticsRe
       count: s.count,
       samples: s.samples,
       traceback: s.traceback.map(jsonLocation),
+      ...(s.kinds === undefined ? {} : { kinds: s.kinds.map(({ kind, size, count, share, external }) => ({ kind, size, count, share, external })) }),
     })),
     omitted: report.omitted,
     notes: report.notes,

@@ -1,8 +1,10 @@
 /** tracemalloc-style text. Pure: report objects in, a string out. */
 import { TOP_LEVEL, type Location } from '../analyze/location';
 import type { Measure, StatisticsReportView } from '../analyze/report';
-import type { GroupBy, Statistic } from '../analyze/statistics';
-import { formatCount, formatInterval, formatSize } from './units';
+import type { KindShare } from '../analyze/kinds';
+import type { GroupBy, StatisticRow } from '../analyze/statistics';
+import { escapeControl } from './escape';
+import { formatCount, formatInterval, formatNumber, formatSize } from '../units';
 
 const NOUNS: Record<GroupBy, [string, string]> = {
   lineno: ['line', 'lines'],
@@ -12,15 +14,29 @@ const NOUNS: Record<GroupBy, [string, string]> = {
 };
 
 export function describeMeasure(measure: Measure): string {
-  const what = measure.mode === 'live' ? 'live memory' : measure.mode === 'allocated' ? 'all allocations' : 'sampled memory';
+  const what = measure.objects !== undefined ? 'live objects' : measure.mode === 'live' ? 'live memory' : measure.mode === 'allocated' ? 'all allocations' : 'sampled memory';
   const when: Record<Measure['reason'], string> = {
     exit: 'at exit',
     signal: 'when signalled',
     interval: `at snapshot ${measure.sequence}`,
     api: 'at snapshot',
     import: 'from an imported profile',
+    peak: 'at the peak',
+    'heap-limit': 'near the heap limit',
   };
-  return `${what} ${when[measure.reason]}`;
+  const at = measure.objects !== undefined && measure.reason === 'import' ? 'from an imported heap snapshot' : when[measure.reason];
+  return `${what} ${at}${describeHeap(measure)}`;
+}
+
+/** ` (V8 heap 61.2 MiB at 0.8 s; 5.1 MiB at the end)` for peak and near-limit traces. */
+function describeHeap(measure: Measure): string {
+  const heap = measure.heap;
+  if (heap === undefined) return '';
+  const at = measure.elapsedMs == null ? '' : ` at ${(measure.elapsedMs / 1000).toFixed(1)} s`;
+  const parts = [`V8 heap ${formatSize(heap.used)}${at}`];
+  if (measure.reason === 'heap-limit') parts.push(`limit ${formatSize(heap.limit)}`);
+  if (heap.endUsed !== null) parts.push(heap.endUsed === heap.used && measure.reason === 'peak' ? 'the end was the peak' : `${formatSize(heap.endUsed)} at the end`);
+  return ` (${parts.join('; ')})`;
 }
 
 /**
@@ -58,12 +74,31 @@ export function formatRowLocation(location: Location, via: string | null): strin
       break;
   }
   if (via !== null) extras.push(`via ${via}`);
-  return extras.length > 0 ? `${head} (${extras.join(', ')})` : head;
+  // Names and paths come from the trace: a newline or an escape sequence in one must not forge a row.
+  return escapeControl(extras.length > 0 ? `${head} (${extras.join(', ')})` : head);
 }
 
-export function formatStatisticLine(stat: Pick<Statistic, 'location' | 'via' | 'size' | 'count'>): string {
+export function formatStatisticLine(stat: Pick<StatisticRow, 'location' | 'via' | 'size' | 'count'>, exact = false): string {
   const average = stat.count > 0 ? `, average=${formatSize(stat.size / stat.count)}` : '';
-  return `${formatRowLocation(stat.location, stat.via)}: size=${formatSize(stat.size)}, count=${formatCount(stat.count)}${average}`;
+  const count = exact ? String(stat.count) : formatCount(stat.count);
+  return `${formatRowLocation(stat.location, stat.via)}: size=${formatSize(stat.size)}, count=${count}${average}`;
+}
+
+/** An object trace row's kinds: `Array 61%, Order 30%, string 9%`. */
+export function formatKindMix(kinds: readonly KindShare[]): string {
+  return escapeControl(kinds.map((k) => `${k.kind} ${formatShare(k.share)}`).join(', '));
+}
+
+/** `61%`, `0.4%`, `<0.1%`. */
+export function formatShare(share: number): string {
+  const pct = share * 100;
+  if (pct > 0 && pct < 0.1) return '<0.1%';
+  return pct < 9.95 && Math.abs(pct - Math.round(pct)) >= 0.05 ? `${pct.toFixed(1)}%` : `${Math.round(pct)}%`;
+}
+
+/** What an object trace is, for headers: `heap snapshot, objects at their allocating stacks`. */
+export function describeObjects(objects: NonNullable<Measure['objects']>): string {
+  return objects === 'tracked' ? 'heap snapshot, objects at their allocating stacks' : 'heap snapshot census, no stacks';
 }
 
 export function formatTraceback(traceback: readonly Location[], indent = '    '): string[] {
@@ -73,21 +108,22 @@ export function formatTraceback(traceback: readonly Location[], indent = '    ')
 export function renderStatisticsText(report: StatisticsReportView): string {
   const { measure, total, stats, omitted, groupBy } = report;
   const [one, many] = NOUNS[groupBy];
-  const interval = measure.interval === null ? 'interval unknown' : `sampled every ${formatInterval(measure.interval)}`;
-  const lines = [
-    `Top ${stats.length} ${stats.length === 1 ? one : many} (${describeMeasure(measure)}; ${interval}; ${formatCount(total.samples)} samples, est. ${formatSize(total.size)})`,
-  ];
+  const exact = measure.objects !== undefined;
+  const interval = exact ? describeObjects(measure.objects!) : measure.interval === null ? 'interval unknown' : `sampled every ${formatInterval(measure.interval)}`;
+  const amount = exact ? `${total.count} objects, ${formatSize(total.size)}` : `${formatNumber(total.samples)} samples, est. ${formatSize(total.size)}`;
+  const lines = [`Top ${stats.length} ${stats.length === 1 ? one : many} (${describeMeasure(measure)}; ${interval}; ${amount})`];
   for (const stat of stats) {
-    lines.push(formatStatisticLine(stat));
+    lines.push(formatStatisticLine(stat, exact));
+    if (stat.kinds !== undefined && stat.kinds.length > 0) lines.push(`    ${formatKindMix(stat.kinds)}`);
     if (groupBy === 'traceback') lines.push(...formatTraceback(stat.traceback));
   }
   if (stats.length === 0) lines.push('(no samples: nothing sampled was alive)');
   if (omitted.rows > 0) {
-    lines.push(`${omitted.rows} other ${omitted.rows === 1 ? one : many}: size=${formatSize(omitted.size)}, count=${formatCount(omitted.count)}`);
+    lines.push(`${omitted.rows} other ${omitted.rows === 1 ? one : many}: size=${formatSize(omitted.size)}, count=${exact ? String(omitted.count) : formatCount(omitted.count)}`);
   }
   if (report.notes.length > 0) {
     lines.push('');
-    for (const note of report.notes) lines.push(`Note: ${note}`);
+    for (const note of report.notes) lines.push(`Note: ${escapeControl(note)}`);
   }
   return `${lines.join('\n')}\n`;
 }

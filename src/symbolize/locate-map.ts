@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeError } from '../errors';
+import { decodeDataUrl } from '../data-url';
+import { FileReadError, readRegularFile } from '../read-file';
 
 export type LocatedMap =
   | { kind: 'inline'; text: string; /** The generated file: inline maps resolve sources against it. */ url: string }
@@ -28,24 +30,13 @@ export function findSourceMappingUrl(source: string): string | null {
   return last;
 }
 
-export function decodeDataUrl(url: string): string | null {
-  const comma = url.indexOf(',');
-  if (!url.startsWith('data:') || comma < 0) return null;
-  const header = url.slice(5, comma);
-  const body = url.slice(comma + 1);
-  try {
-    return header.split(';').includes('base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
-  } catch {
-    return null;
-  }
-}
+export { decodeDataUrl };
 
 function readMapFile(mapPath: string, display: string): LocatedMap {
   try {
-    const size = fs.statSync(mapPath).size;
-    if (size > MAX_MAP_BYTES) return { kind: 'error', message: `source map ${display} is too large (${size} bytes)` };
-    return { kind: 'external', text: fs.readFileSync(mapPath, 'utf8'), url: mapPath };
+    return { kind: 'external', text: readRegularFile(mapPath, MAX_MAP_BYTES), url: mapPath };
   } catch (error) {
+    if (error instanceof FileReadError && error.code === 'EFBIG') return { kind: 'error', message: `source map ${display} is ${error.message}` };
     return { kind: 'error', message: `source map ${display}: ${describeError(error)}` };
   }
 }

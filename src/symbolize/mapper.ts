@@ -3,7 +3,6 @@
  * loaded maps. Never throws on bad input: a missing or broken map makes that script
  * `unmapped` with a reason, and the caller falls back to generated positions.
  */
-import * as fs from 'node:fs';
 import {
   AnyMap,
   GREATEST_LOWER_BOUND,
@@ -13,9 +12,10 @@ import {
 } from '@jridgewell/trace-mapping';
 import { BoundedCache } from '../bounded-cache';
 import { describeError } from '../errors';
+import { readRegularFile } from '../read-file';
 import type { MapStatus } from '../trace/format';
-import { fileOfUrl } from '../trace/v8-profile';
-import { locateMap, type LocatedMap } from './locate-map';
+import { fileOfUrl } from '../trace/paths';
+import { locateMap, MAX_MAP_BYTES, type LocatedMap } from './locate-map';
 
 /** A 1-based line and column, the model's convention. */
 export interface Position {
@@ -32,7 +32,7 @@ export interface ScriptMapInfo {
   error?: string;
 }
 
-interface LoadedScript {
+interface CachedMap {
   info: ScriptMapInfo;
   map: TraceMap | null;
   /** Size of the map's text: what holding it costs, roughly (decoded, several times that). */
@@ -61,7 +61,7 @@ export interface MapperOptions {
 export const RETAINED_MAP_BYTES = 8 * 1024 * 1024;
 
 export class SourceMapper {
-  private readonly scripts: BoundedCache<LoadedScript>;
+  private readonly scripts: BoundedCache<CachedMap>;
   private readonly options: MapperOptions;
 
   constructor(options: MapperOptions = {}) {
@@ -85,7 +85,7 @@ export class SourceMapper {
       const column = Math.max(0, position.column - 1);
       let found = originalPositionFor(map, { line, column, bias: GREATEST_LOWER_BOUND });
       if (found.source === null) found = originalPositionFor(map, { line, column, bias: LEAST_UPPER_BOUND });
-      if (found.source === null || found.line === null || found.column === null) return { kind: 'unmapped' };
+      if (typeof found.source !== 'string' || typeof found.line !== 'number' || typeof found.column !== 'number') return { kind: 'unmapped' };
       return { kind: 'mapped', source: found.source, line: found.line, column: found.column + 1, name: functionName(found.name) };
     } catch {
       return { kind: 'unmapped' };
@@ -103,7 +103,7 @@ export class SourceMapper {
     return map === null ? [] : map.resolvedSources.filter((s): s is string => typeof s === 'string');
   }
 
-  private load(url: string): LoadedScript {
+  private load(url: string): CachedMap {
     let loaded = this.scripts.get(url);
     if (loaded === undefined) {
       loaded = this.loadUncached(url);
@@ -113,14 +113,15 @@ export class SourceMapper {
     return loaded;
   }
 
-  private loadUncached(url: string): LoadedScript {
+  private loadUncached(url: string): CachedMap {
     const memory = this.options.memoryMaps?.get(url);
     if (memory !== undefined) return parseMap({ kind: 'inline', text: '', url: memory.url }, 'memory', memory.map);
     const file = fileOfUrl(url);
     if (file === null) return { info: { status: 'none' }, map: null, bytes: 0 };
     let source: string;
     try {
-      source = fs.readFileSync(file, 'utf8');
+      // Bounded as a map is: a script only matters here for its sourceMappingURL comment.
+      source = readRegularFile(file, MAX_MAP_BYTES);
     } catch (error) {
       return { info: { status: 'error', error: `cannot read ${file}: ${describeError(error)}` }, map: null, bytes: 0 };
     }
@@ -137,20 +138,64 @@ export class SourceMapper {
  */
 const NOT_NAMES: ReadonlySet<string> = new Set(['async', 'function', 'class', 'return', 'new', 'await', 'yield', 'const', 'let', 'var', 'this', 'super', 'static']);
 
-function functionName(name: string | null): string | null {
-  return name === null || NOT_NAMES.has(name) ? null : name;
+function functionName(name: unknown): string | null {
+  return typeof name !== 'string' || name === '' || NOT_NAMES.has(name) ? null : name;
 }
 
-function parseMap(located: Extract<LocatedMap, { text: string }>, status: MapStatus, parsed?: unknown): LoadedScript {
+/** Deepest `sections` nesting looked at: AnyMap recurses, and a crafted map can nest thousands. */
+const MAX_SECTION_DEPTH = 32;
+
+function isOptionalStringArray(value: unknown, nulls: boolean): boolean {
+  return value === undefined || (Array.isArray(value) && value.every((v) => typeof v === 'string' || (nulls && v === null)));
+}
+
+/**
+ * What is wrong with a parsed map's shape, or `null`: the fields the mapper and the trace use
+ * must have the spec's types (`names` of numbers once crashed a report and made an unreadable trace).
+ */
+export function mapShapeProblem(json: unknown, depth = 0): string | null {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'source map is not a JSON object';
+  const map = json as Record<string, unknown>;
+  if (map['version'] !== 3) return `source map version ${JSON.stringify(map['version']) ?? 'missing'} is not supported (only the number 3)`;
+  if (map['sections'] !== undefined) {
+    if (depth >= MAX_SECTION_DEPTH) return `source map sections nest deeper than ${MAX_SECTION_DEPTH}`;
+    if (!Array.isArray(map['sections'])) return 'source map is malformed: sections is not an array';
+    for (const section of map['sections'] as unknown[]) {
+      if (typeof section !== 'object' || section === null) return 'source map is malformed: a section is not an object';
+      const problem = mapShapeProblem((section as Record<string, unknown>)['map'], depth + 1);
+      if (problem !== null) return problem;
+    }
+    return null;
+  }
+  if (typeof map['mappings'] !== 'string') return 'source map is malformed: mappings is not a string';
+  if (!Array.isArray(map['sources']) || !isOptionalStringArray(map['sources'], true)) return 'source map is malformed: a source is not a string';
+  if (!isOptionalStringArray(map['names'], false)) return 'source map is malformed: a name is not a string';
+  if (!isOptionalStringArray(map['sourcesContent'], true)) return 'source map is malformed: sourcesContent holds a non-string';
+  if (map['sourceRoot'] !== undefined && map['sourceRoot'] !== null && typeof map['sourceRoot'] !== 'string') return 'source map is malformed: sourceRoot is not a string';
+  if (map['file'] !== undefined && map['file'] !== null && typeof map['file'] !== 'string') return 'source map is malformed: file is not a string';
+  return null;
+}
+
+/**
+ * The map's JSON text as the spec lets it be served: a byte order mark, or a first line starting
+ * with the XSSI guard `)]}'`, comes off before parsing.
+ */
+export function stripMapPrefix(text: string): string {
+  const unmarked = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (!unmarked.startsWith(")]}'")) return unmarked;
+  const newline = unmarked.indexOf('\n');
+  return newline < 0 ? '' : unmarked.slice(newline + 1);
+}
+
+function parseMap(located: Extract<LocatedMap, { text: string }>, status: MapStatus, parsed?: unknown): CachedMap {
   let json: unknown = parsed;
   try {
-    if (json === undefined || typeof json === 'string') json = JSON.parse((json as string | undefined) ?? located.text);
+    if (json === undefined || typeof json === 'string') json = JSON.parse(stripMapPrefix((json as string | undefined) ?? located.text));
   } catch {
     return { info: { status: 'error', error: 'source map is not valid JSON' }, map: null, bytes: 0 };
   }
-  if (typeof json !== 'object' || json === null) return { info: { status: 'error', error: 'source map is not a JSON object' }, map: null, bytes: 0 };
-  const version = (json as { version?: unknown }).version;
-  if (version !== 3) return { info: { status: 'error', error: `source map version ${String(version)} is not supported (only 3)` }, map: null, bytes: 0 };
+  const problem = mapShapeProblem(json);
+  if (problem !== null) return { info: { status: 'error', error: problem }, map: null, bytes: 0 };
   try {
     const map = new AnyMap(json as ConstructorParameters<typeof AnyMap>[0], located.url);
     return { info: { status }, map, bytes: located.text.length || (typeof parsed === 'string' ? parsed.length : 0) };

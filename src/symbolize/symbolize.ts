@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameRecord, ScriptFrameRecord, ScriptRecord, TraceFile } from '../trace/format';
-import { fileOfUrl, relativeToRoot } from '../trace/v8-profile';
+import { fileOfUrl, relativeToRoot } from '../trace/paths';
 import { SourceMapper, type MapperOptions, type MemoryMap } from './mapper';
 
 export interface SymbolizeResult {
@@ -93,11 +93,18 @@ function resolveFrame(frame: ScriptFrameRecord, url: string, mapper: SourceMappe
   return rest;
 }
 
-/** The same trace with source maps ignored: originals dropped, scripts marked unresolved. */
+/**
+ * The same trace with source maps ignored: originals dropped, scripts marked unresolved. Only this
+ * stage's own fields change (`map`, `mapError`, `original`): what capture recorded (`memoryCode`,
+ * `memoryMap`, `evalOf`, `exactLines`) stays, or lines could no longer be proven from the code.
+ */
 export function unsymbolizeTrace(trace: TraceFile): TraceFile {
   return {
     ...trace,
-    scripts: trace.scripts.map((s) => ({ url: s.url, path: s.path, map: 'unresolved', ...(s.exactLines === undefined ? {} : { exactLines: s.exactLines }) })),
+    scripts: trace.scripts.map((s) => {
+      const { mapError: _dropped, ...rest } = s;
+      return { ...rest, map: 'unresolved' };
+    }),
     frames: trace.frames.map((f) => {
       if (f.kind !== 'script') return f;
       const { original: _dropped, ...rest } = f;

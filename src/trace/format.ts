@@ -13,7 +13,18 @@ export const TRACE_VERSION = 1;
 export type TraceMode = 'live' | 'allocated';
 
 /** Why the trace was taken. */
-export type TraceReason = 'exit' | 'signal' | 'interval' | 'api' | 'import';
+export type TraceReason = 'exit' | 'signal' | 'interval' | 'api' | 'import' | 'peak' | 'heap-limit';
+
+/** V8 heap sizes around a `peak` or `heap-limit` trace, in bytes (live: measured right after a full GC). */
+export interface HeapMoment {
+  /** Live V8 heap when this trace was taken. */
+  used: number;
+  /** V8's `heap_size_limit`. */
+  limit: number;
+  /** Live V8 heap when the program ended, and when; `null` where it did not end normally. */
+  endUsed: number | null;
+  endTime: string | null;
+}
 
 export interface TraceFile {
   format: typeof TRACE_FORMAT;
@@ -42,6 +53,11 @@ export interface TraceFile {
    * per isolate; `samples.thread` indexes it. Absent: every sample is `meta`'s isolate.
    */
   threads?: ThreadRecord[];
+  /**
+   * Only in an object trace (`meta.objects`): the kinds of objects, as heapy names them
+   * (constructor name, `string`, `closure`, `(code)`, `(system)`…); `samples.kind` indexes it.
+   */
+  kinds?: KindRecord[];
   /** One entry per sample, in columns of equal length. */
   samples: {
     /** Innermost stack of the sampled allocation. */
@@ -57,8 +73,33 @@ export interface TraceFile {
     ordinal: number[];
     /** Index into `threads` of the isolate the sample comes from (present with `threads`). */
     thread?: number[];
+    /** Index into `kinds` of the objects the sample stands for (present with `kinds`). */
+    kind?: number[];
   };
 }
+
+/** A kind of object in an object trace. */
+export interface KindRecord {
+  /** `Order`, `Array`, `Map`, `string`, `closure`, `(code)`, `(system)`, `Uint8Array (external)`… */
+  name: string;
+  /** `true` for memory outside the V8 heap: the backing stores of ArrayBuffers, typed arrays and Buffers. */
+  external?: boolean;
+  /**
+   * Objects made by a constructor of the program's own code: where that function starts
+   * (generated, 1-based), as V8 located it. Kinds of one name made by different constructors
+   * (two minified classes both called `t`) are separate records.
+   */
+  at?: { url: string; line: number; column: number };
+  /** The constructor's name in the original source (a minified class's real name), when found. */
+  original?: string;
+}
+
+/**
+ * Where an object trace's samples come from: `tracked`, a heap snapshot of a program run with
+ * `--track-heap-objects` (each object at its allocating stack); `census`, a snapshot without
+ * tracking (objects have no stack).
+ */
+export type ObjectSource = 'tracked' | 'census';
 
 /** One isolate of a merged trace: a process's main thread or one of its workers. */
 export interface ThreadRecord {
@@ -103,6 +144,13 @@ export interface TraceMeta {
   flags: string[];
   /** Facts a reader should be told, in one line each (e.g. "program ended by SIGTERM"). */
   notes: string[];
+  /** Heap sizes for `peak` and `heap-limit` traces. */
+  heap?: HeapMoment;
+  /**
+   * Present in an object trace: its samples are a heap snapshot's live objects, one per stack and
+   * kind, with exact sizes and counts (not estimates); `interval` is then `null`.
+   */
+  objects?: ObjectSource;
 }
 
 /** How a script's source map was found. */
@@ -165,7 +213,16 @@ export interface CodePoint {
  * A line inside a function, proven from its code: the one line (`exact`), or the few lines one
  * of which it was (`candidates`, one point per line, in line order). Unproven is no record.
  */
-export type LineRecord = { exact: CodePoint } | { candidates: CodePoint[] };
+export type LineRecord =
+  | {
+      exact: CodePoint;
+      /**
+       * Frame index of the function whose code holds the line, when it is not the frame's own:
+       * V8 charged the frame with a call made by a function inlined into it.
+       */
+      in?: number;
+    }
+  | { candidates: CodePoint[] };
 
 /**
  * One stack frame. V8 keys frames by function: `line`/`column` are where the function starts

@@ -9,7 +9,7 @@ import type { TraceFile } from './format';
 import { mergeTraces } from './merge';
 import { readTraceFile, type ReadOptions } from './read';
 
-const TRACE_FILE = /\.(trace|heapprofile)$/;
+const TRACE_FILE = /\.(trace|heapprofile|heapsnapshot)$/;
 
 /** Files named by `paths` (absolute, or relative to `cwd`), folders expanded, in a stable order. */
 export function expandTracePaths(paths: readonly string[], cwd: string): string[] {

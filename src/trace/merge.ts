@@ -4,8 +4,8 @@
  */
 import * as path from 'node:path';
 import { AlloctraceError } from '../errors';
-import type { CodePoint, FrameRecord, LineRecord, ScriptRecord, ThreadRecord, TraceFile, TraceMeta } from './format';
-import { fileOfUrl, relativeToRoot } from './v8-profile';
+import type { CodePoint, FrameRecord, KindRecord, LineRecord, ScriptRecord, ThreadRecord, TraceFile, TraceMeta } from './format';
+import { fileOfUrl, relativeToRoot } from './paths';
 import { Interner } from './intern';
 
 /** The isolates a trace's samples come from: its `threads` table, or its own meta. */
@@ -92,8 +92,11 @@ export function mergeTraces(traces: readonly TraceFile[]): TraceFile {
   const stacks: TraceFile['stacks'] = { frame: [], parent: [] };
   // Proven call lines (resolved traces): kept per stack, `null` where a trace has none.
   const call: Array<LineRecord | null> | null = kept.some((t) => t.stacks.call !== undefined) ? [] : null;
-  const samples: Required<TraceFile['samples']> = { stack: [], size: [], count: [], ordinal: [], thread: [] };
+  const samples: Omit<Required<TraceFile['samples']>, 'kind'> & { kind?: number[] } = { stack: [], size: [], count: [], ordinal: [], thread: [] };
   const notes: string[] = [];
+  // Object traces (kinds per sample) merge their kinds by name; kept only when every trace has them.
+  const kinds = kept.every((t) => t.kinds !== undefined && t.samples.kind !== undefined) ? new Interner<KindRecord>() : null;
+  if (kinds !== null) samples.kind = [];
 
   for (const trace of kept) {
     const from = trace.meta.root;
@@ -128,6 +131,8 @@ export function mergeTraces(traces: readonly TraceFile[]): TraceFile {
       }
     }
     const n = trace.samples.stack.length;
+    const kindMap = kinds === null ? null : (trace.kinds ?? []).map((k) => kinds.indexOf(`${k.name}\u0000${k.external === true}`, () => k));
+    if (kindMap !== null) for (let i = 0; i < n; i++) samples.kind!.push(kindMap[trace.samples.kind![i]!] ?? 0);
     for (let i = 0; i < n; i++) {
       samples.stack.push(trace.samples.stack[i]! + stackBase);
       samples.size.push(trace.samples.size[i]!);
@@ -156,8 +161,14 @@ export function mergeTraces(traces: readonly TraceFile[]): TraceFile {
     flags: [...new Set(metas.flatMap((m) => m.flags))],
     notes,
   };
+  // Object traces stay object traces: `tracked` only when every one has stacks (children of
+  // `--types` write census snapshots: NODE_OPTIONS cannot carry --track-heap-objects).
+  if (metas.every((m) => m.objects !== undefined)) meta.objects = metas.every((m) => m.objects === 'tracked') ? 'tracked' : 'census';
+  else delete meta.objects;
   if (call !== null) stacks.call = call;
-  return { format: first.format, version: first.version, producer: first.producer, meta, threads: threads.values, scripts: scripts.values, frames: frames.values, stacks, samples };
+  const merged: TraceFile = { format: first.format, version: first.version, producer: first.producer, meta, threads: threads.values, scripts: scripts.values, frames: frames.values, stacks, samples };
+  if (kinds !== null) merged.kinds = kinds.values;
+  return merged;
 }
 
 /** Which isolates to report: `pid` and/or `thread` (a thread id, `main`, or a worker's name). */
@@ -188,10 +199,13 @@ export function selectIsolates(trace: TraceFile, selector: IsolateSelector): Tra
     throw new AlloctraceError('ERR_USAGE', `no ${wanted} in the trace (it holds: ${threads.map(threadLabel).join('; ')})`);
   }
   if (picked.size === threads.length) return trace;
-  const samples: Required<TraceFile['samples']> = { stack: [], size: [], count: [], ordinal: [], thread: [] };
+  const samples: Omit<Required<TraceFile['samples']>, 'kind'> & { kind?: number[] } = { stack: [], size: [], count: [], ordinal: [], thread: [] };
+  const kind = trace.samples.kind;
+  if (kind !== undefined) samples.kind = [];
   for (let i = 0; i < trace.samples.stack.length; i++) {
     const t = threadOfSample(trace, i);
     if (!picked.has(t)) continue;
+    if (kind !== undefined) samples.kind!.push(kind[i]!);
     samples.stack.push(trace.samples.stack[i]!);
     samples.size.push(trace.samples.size[i]!);
     samples.count.push(trace.samples.count[i]!);

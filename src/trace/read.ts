@@ -3,15 +3,20 @@
  * Everything read is validated; a corrupt, truncated, empty or foreign file is an
  * `AlloctraceError` naming the file, never a crash further down.
  */
-import * as fs from 'node:fs';
 import { AlloctraceError, describeError } from '../errors';
-import type { FrameRecord, TraceFile, TraceMeta } from './format';
+import { readRegularFile } from '../read-file';
+import type { TraceFile } from './format';
 import { TRACE_FORMAT, TRACE_VERSION } from './format';
+import { META_DEFAULTS, newMeta } from './meta';
+import { checkRecord, FRAME_FIELDS, isLineRecord, KIND_FIELDS, META_FIELDS, SCRIPT_FIELDS, THREAD_FIELDS } from './schema';
 import type { V8ProfileNode, V8SamplingProfile } from './v8-profile';
 import { traceFromV8Profile } from './v8-profile';
 
 /** `node --heap-prof`'s default interval, assumed for `.heapprofile` files (they do not record it). */
 export const HEAPPROFILE_DEFAULT_INTERVAL = 512 * 1024;
+
+/** Largest trace read: about the longest string V8 makes (JSON.parse needs the text whole). */
+export const MAX_TRACE_BYTES = 512 * 1024 * 1024;
 
 export interface ReadOptions {
   /** Sampling interval to assume for `.heapprofile` input. */
@@ -25,7 +30,7 @@ export interface ReadOptions {
 export function readTraceFile(file: string, options: ReadOptions, name: string = file): TraceFile {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularFile(file, MAX_TRACE_BYTES);
   } catch (error) {
     throw new AlloctraceError('ERR_TRACE_READ', `cannot read ${name}: ${describeError(error)}`);
   }
@@ -68,25 +73,7 @@ function importHeapProfile(profile: V8SamplingProfile, options: ReadOptions): Tr
       ? `imported .heapprofile: interval not recorded, counts assume ${interval / 1024} KiB (node --heap-prof's default; set --interval)`
       : `imported .heapprofile: counts assume the given interval of ${interval} bytes`,
   ];
-  const meta: TraceMeta = {
-    nodeVersion: null,
-    v8Version: null,
-    platform: null,
-    pid: null,
-    argv: [],
-    execArgv: [],
-    cwd: null,
-    root: options.heapProfileRoot ?? null,
-    interval,
-    mode: null,
-    startTime: null,
-    time: null,
-    reason: 'import',
-    sequence: 0,
-    thread: { id: 0, name: 'main' },
-    flags: [],
-    notes,
-  };
+  const meta = newMeta({ root: options.heapProfileRoot ?? null, interval, reason: 'import', notes });
   return traceFromV8Profile(profile, { meta, producer: options.producer });
 }
 
@@ -104,49 +91,22 @@ function isNumberArray(value: unknown): value is number[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isFinite(v));
 }
 
-function isCodePoint(value: unknown): boolean {
-  if (!isObject(value) || !Number.isInteger(value['line']) || !Number.isInteger(value['column'])) return false;
-  const original = value['original'];
-  return original === undefined || (isObject(original) && typeof original['source'] === 'string' && Number.isInteger(original['line']));
-}
-
-/** A `LineRecord`: `{ exact: point }` or `{ candidates: [point, …] }`. */
-function isLineRecord(value: unknown): boolean {
-  if (!isObject(value)) return false;
-  if (value['exact'] !== undefined) return isCodePoint(value['exact']);
-  const candidates = value['candidates'];
-  return Array.isArray(candidates) && candidates.length > 0 && candidates.every(isCodePoint);
-}
-
+/** What is wrong with a frame (by the schema's field tables), or `null`. */
 function validateFrame(frame: unknown, scriptCount: number): string | null {
   if (!isObject(frame) || typeof frame['name'] !== 'string') return 'frame without a name';
-  switch (frame['kind']) {
-    case 'builtin':
-    case 'pseudo':
-      return null;
-    case 'collected':
-      return Number.isInteger(frame['scriptId']) ? null : 'collected frame without scriptId';
-    case 'script': {
-      const script = frame['script'];
-      if (!Number.isInteger(script) || (script as number) < 0 || (script as number) >= scriptCount) return 'frame points at a missing script';
-      if (!Number.isInteger(frame['line']) || !Number.isInteger(frame['column'])) return 'frame without a position';
-      const original = frame['original'];
-      if (original !== undefined) {
-        if (
-          !isObject(original) ||
-          typeof original['source'] !== 'string' ||
-          !Number.isInteger(original['line']) ||
-          !Number.isInteger(original['column']) ||
-          !(original['name'] === undefined || isStringOrNull(original['name']))
-        ) {
-          return 'frame with a malformed original position';
-        }
-      }
-      return null;
-    }
-    default:
-      return `unknown frame kind ${JSON.stringify(frame['kind'])}`;
+  const kind = frame['kind'];
+  if (kind !== 'script' && kind !== 'builtin' && kind !== 'pseudo' && kind !== 'collected') return `unknown frame kind ${JSON.stringify(kind)}`;
+  const bad = checkRecord(frame, FRAME_FIELDS[kind]);
+  if (bad === null) {
+    const script = frame['script'] as number;
+    return kind === 'script' && (script < 0 || script >= scriptCount) ? 'frame points at a missing script' : null;
   }
+  if (kind === 'collected' && bad === 'scriptId') return 'collected frame without scriptId';
+  if (bad === 'script') return 'frame points at a missing script';
+  if (bad === 'line' || bad === 'column') return 'frame without a position';
+  if (bad.startsWith('original')) return 'frame with a malformed original position';
+  if (bad === 'self') return 'malformed frame self line';
+  return `malformed frame (${bad.split(".")[0]})`;
 }
 
 /** Returns what is wrong with a parsed trace, or `null`. Checks every index the analyzers follow. */
@@ -156,15 +116,13 @@ export function validateTrace(value: Record<string, unknown>): string | null {
   const scripts = value['scripts'];
   if (!Array.isArray(scripts)) return 'missing scripts';
   for (const s of scripts) {
-    if (!isObject(s) || typeof s['url'] !== 'string' || !isStringOrNull(s['path']) || !MAP_STATUSES.has(s['map'] as string)) return 'malformed script';
-    if (s['mapError'] !== undefined && typeof s['mapError'] !== 'string') return 'malformed script';
-    if (s['evalOf'] !== undefined && !Number.isInteger(s['evalOf'])) return 'malformed script';
-    if (s['memoryCode'] !== undefined && typeof s['memoryCode'] !== 'string') return 'malformed script';
+    const bad = checkRecord(s, SCRIPT_FIELDS);
+    if (bad !== null) return bad === '' ? 'malformed script' : `malformed script (${bad})`;
   }
   const frames = value['frames'];
   if (!Array.isArray(frames)) return 'missing frames';
   for (const f of frames) {
-    const problem = validateFrame(f as FrameRecord, scripts.length);
+    const problem = validateFrame(f, scripts.length);
     if (problem !== null) return problem;
   }
   const stacks = value['stacks'];
@@ -183,60 +141,38 @@ export function validateTrace(value: Record<string, unknown>): string | null {
     if (!Array.isArray(call) || call.length !== frameCol.length) return 'stack columns differ in length';
     for (const c of call) if (c !== null && !isLineRecord(c)) return 'malformed stack call line';
   }
-  for (const f of frames) if (isObject(f) && f['self'] !== undefined && !isLineRecord(f['self'])) return 'malformed frame self line';
   const samples = value['samples'];
   if (!isObject(samples)) return 'missing samples';
   const { stack, size, count, ordinal } = samples;
   if (!isIntArray(stack, 0, frameCol.length - 1)) return 'sample points at a missing stack';
   if (!isNumberArray(size) || !isNumberArray(count) || !isNumberArray(ordinal)) return 'malformed sample columns';
   if (size.length !== stack.length || count.length !== stack.length || ordinal.length !== stack.length) return 'sample columns differ in length';
-  return validateThreads(value['threads'], samples['thread'], stack.length);
+  return validateThreads(value['threads'], samples['thread'], stack.length) ?? validateKinds(value['kinds'], samples['kind'], stack.length) ?? rangeProblem(value);
 }
 
-const MAP_STATUSES: ReadonlySet<string> = new Set(['none', 'external', 'inline', 'memory', 'error', 'unresolved']);
-const REASONS: ReadonlySet<string> = new Set(['exit', 'signal', 'interval', 'api', 'import']);
-
-function isStringOrNull(value: unknown): boolean {
-  return value === null || typeof value === 'string';
-}
-
-function isStringArray(value: unknown): boolean {
-  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+/** The optional kinds table of an object trace and its sample column. */
+function validateKinds(kinds: unknown, column: unknown, samples: number): string | null {
+  if (kinds === undefined && column === undefined) return null;
+  if (!Array.isArray(kinds) || kinds.length === 0) return 'sample kind column without a kinds table';
+  for (const k of kinds) if (checkRecord(k, KIND_FIELDS) !== null) return 'malformed kind';
+  if (!isIntArray(column, 0, kinds.length - 1)) return 'sample points at a missing kind';
+  if (column.length !== samples) return 'sample columns differ in length';
+  return null;
 }
 
 /** Every meta field a reader or renderer uses, with its type; a missing one gets its default. */
 function validateMeta(meta: unknown): string | null {
-  if (!isObject(meta)) return 'missing meta';
-  const has = (key: string): boolean => meta[key] !== undefined;
-  if (meta['interval'] !== null && !(typeof meta['interval'] === 'number' && meta['interval'] > 0 && Number.isFinite(meta['interval']))) return 'bad meta.interval';
-  if (!isStringArray(meta['notes']) || !isStringArray(meta['argv'])) return 'bad meta';
-  for (const key of ['execArgv', 'flags']) if (has(key) && !isStringArray(meta[key])) return `bad meta.${key}`;
-  for (const key of ['nodeVersion', 'v8Version', 'platform', 'cwd', 'root', 'startTime', 'time']) if (has(key) && !isStringOrNull(meta[key])) return `bad meta.${key}`;
-  if (has('pid') && meta['pid'] !== null && !Number.isInteger(meta['pid'])) return 'bad meta.pid';
-  if (has('mode') && !(meta['mode'] === null || meta['mode'] === 'live' || meta['mode'] === 'allocated')) return 'bad meta.mode';
-  if (has('reason') && !REASONS.has(meta['reason'] as string)) return 'bad meta.reason';
-  if (has('sequence') && !Number.isInteger(meta['sequence'])) return 'bad meta.sequence';
-  if (has('thread') && !isThread(meta['thread'])) return 'bad meta.thread';
-  return null;
-}
-
-/** Defaults of meta fields a (hand-made or older) trace may leave out. */
-const META_DEFAULTS: Omit<TraceMeta, 'argv' | 'notes' | 'interval'> = {
-  nodeVersion: null, v8Version: null, platform: null, pid: null, execArgv: [], cwd: null, root: null, mode: null,
-  startTime: null, time: null, reason: 'exit', sequence: 0, thread: { id: 0, name: 'main' }, flags: [],
-};
-
-function isThread(value: unknown): boolean {
-  return isObject(value) && Number.isInteger(value['id']) && typeof value['name'] === 'string';
+  const bad = checkRecord(meta, META_FIELDS);
+  if (bad === null) return null;
+  if (bad === '') return 'missing meta';
+  return bad === 'argv' || bad === 'notes' ? 'bad meta' : `bad meta.${bad.split('.')[0]}`;
 }
 
 /** The optional isolate table of a merged trace and its sample column. */
 function validateThreads(threads: unknown, column: unknown, samples: number): string | null {
   if (threads === undefined && column === undefined) return null;
   if (!Array.isArray(threads) || threads.length === 0) return 'sample thread column without a threads table';
-  for (const t of threads) {
-    if (!isThread(t) || !(t['pid'] === null || Number.isInteger(t['pid'])) || !isStringArray(t['argv'])) return 'malformed thread';
-  }
+  for (const t of threads) if (checkRecord(t, THREAD_FIELDS) !== null) return 'malformed thread';
   if (!isIntArray(column, 0, threads.length - 1)) return 'sample points at a missing thread';
   if (column.length !== samples) return 'sample columns differ in length';
   return null;
@@ -244,28 +180,130 @@ function validateThreads(threads: unknown, column: unknown, samples: number): st
 
 function validateHeapProfile(value: Record<string, unknown>): string | null {
   const work: unknown[] = [value['head']];
+  const depths: number[] = [1];
   const ids = new Set<number>();
   let nodes = 0;
   while (work.length > 0) {
     const node = work.pop();
+    const depth = depths.pop()!;
+    if (depth > MAX_STACK_DEPTH + 1) return `stack deeper than ${MAX_STACK_DEPTH} frames (V8 records at most 128)`;
     if (!isObject(node)) return 'malformed node';
     const cf = node['callFrame'];
     if (!isObject(cf) || typeof cf['functionName'] !== 'string' || typeof cf['url'] !== 'string') return 'malformed callFrame';
     if (typeof cf['lineNumber'] !== 'number' || typeof cf['columnNumber'] !== 'number') return 'callFrame without position';
     if (typeof node['selfSize'] !== 'number' || typeof node['id'] !== 'number') return 'node without selfSize or id';
+    if (!inRange(node['selfSize'], 0, MAX_BYTES)) return 'node selfSize out of range';
     if (ids.has(node['id'])) return 'duplicate node id';
     ids.add(node['id']);
     if (++nodes > 50_000_000) return 'too many nodes';
     const children = node['children'];
     if (children === undefined) continue;
     if (!Array.isArray(children)) return 'malformed children';
-    for (const c of children) work.push(c);
+    for (const c of children) {
+      work.push(c);
+      depths.push(depth + 1);
+    }
   }
   const samples = value['samples'];
   if (samples !== undefined) {
     if (!Array.isArray(samples)) return 'malformed samples';
     for (const s of samples) {
       if (!isObject(s) || typeof s['size'] !== 'number' || typeof s['nodeId'] !== 'number') return 'malformed sample';
+      if (!inRange(s['size'], 0, MAX_BYTES)) return 'sample size out of range';
+    }
+  }
+  return null;
+}
+
+/*
+ * Ranges, after the shape is known good (`schema.ts` checked every field's type): types alone let `size=-931 GiB`,
+ * `count=-3`, `file.js:-5` or an interval of 1e-300 bytes through to the report.
+ */
+
+/** Largest byte figure believed: 2^53, beyond which sums stop being exact. */
+const MAX_BYTES = Number.MAX_SAFE_INTEGER;
+/** V8's sampling interval is an int (bytes). */
+const MAX_INTERVAL = 2_147_483_647;
+/**
+ * Deepest stack believed: V8 records at most 128 frames, so 8 times that leaves room and still
+ * stops a crafted 200 000-frame chain from costing every sample its whole depth.
+ */
+export const MAX_STACK_DEPTH = 1024;
+/** Lines and columns are V8's ints, made 1-based. */
+const MAX_POSITION = 2_147_483_648;
+
+const CODE_STATUSES: ReadonlySet<unknown> = new Set(['parsed', 'unreadable', 'unparsable', 'skipped']);
+const EXACT_LINES: ReadonlySet<unknown> = new Set(['wrapped', 'read']);
+
+function inRange(value: unknown, min: number, max: number): boolean {
+  return typeof value === 'number' && value >= min && value <= max;
+}
+
+function isPosition(value: unknown): boolean {
+  return isObject(value) && Number.isInteger(value['line']) && inRange(value['line'], 1, MAX_POSITION) && Number.isInteger(value['column']) && inRange(value['column'], 0, MAX_POSITION);
+}
+
+function pointInRange(point: unknown): boolean {
+  if (!isObject(point) || !isPosition(point)) return false;
+  const original = point['original'];
+  return original === undefined || (isObject(original) && inRange(original['line'], 1, MAX_POSITION));
+}
+
+function lineRecordInRange(record: unknown): boolean {
+  if (!isObject(record)) return true;
+  if (record['exact'] !== undefined) return pointInRange(record['exact']);
+  return (record['candidates'] as unknown[]).every(pointInRange);
+}
+
+/** What is out of range in a trace whose shape `validateTrace` accepted, or `null`. */
+export function rangeProblem(value: Record<string, unknown>): string | null {
+  const meta = value['meta'] as Record<string, unknown>;
+  if (meta['interval'] !== null && !inRange(meta['interval'], 1, MAX_INTERVAL)) return 'meta.interval out of range';
+  if (meta['pid'] !== undefined && meta['pid'] !== null && !inRange(meta['pid'], 0, MAX_INTERVAL)) return 'meta.pid out of range';
+  if (meta['sequence'] !== undefined && !inRange(meta['sequence'], 0, MAX_BYTES)) return 'meta.sequence out of range';
+  for (const s of value['scripts'] as Array<Record<string, unknown>>) {
+    if (s['code'] !== undefined && !CODE_STATUSES.has(s['code'])) return 'malformed script (code)';
+    if (s['codeError'] !== undefined && typeof s['codeError'] !== 'string') return 'malformed script (codeError)';
+    if (s['exactLines'] !== undefined && !EXACT_LINES.has(s['exactLines'])) return 'malformed script (exactLines)';
+    if (s['evalOf'] !== undefined && !inRange(s['evalOf'], 0, MAX_BYTES)) return 'malformed script (evalOf)';
+  }
+  for (const f of value['frames'] as Array<Record<string, unknown>>) {
+    if (f['kind'] === 'script') {
+      if (!isPosition(f)) return 'frame position out of range';
+      const original = f['original'];
+      if (isObject(original) && !(inRange(original['line'], 1, MAX_POSITION) && inRange(original['column'], 0, MAX_POSITION))) return 'frame original position out of range';
+      if (f['topLevel'] !== undefined && typeof f['topLevel'] !== 'boolean') return 'malformed frame (topLevel)';
+      if (f['wrapper'] !== undefined && !isPosition(f['wrapper'])) return 'malformed frame (wrapper)';
+      if (!lineRecordInRange(f['self'])) return 'frame self line out of range';
+    } else if (f['kind'] === 'collected') {
+      if (!inRange(f['scriptId'], 0, MAX_BYTES)) return 'collected frame scriptId out of range';
+      if (f['bootstrap'] !== undefined && typeof f['bootstrap'] !== 'boolean') return 'malformed frame (bootstrap)';
+    }
+  }
+  const stacks = value['stacks'] as Record<string, number[]>;
+  const parents = stacks['parent'] as number[];
+  const depth = new Uint16Array(parents.length);
+  for (let i = 0; i < parents.length; i++) {
+    const p = parents[i]!;
+    // Parents come first (validateTrace checked), so one pass gives every depth.
+    const d = p < 0 ? 1 : depth[p]! + 1;
+    if (d > MAX_STACK_DEPTH) return `stack deeper than ${MAX_STACK_DEPTH} frames (V8 records at most 128)`;
+    depth[i] = d;
+  }
+  const call = (value['stacks'] as Record<string, unknown>)['call'];
+  if (Array.isArray(call) && !call.every(lineRecordInRange)) return 'stack call line out of range';
+  const samples = value['samples'] as Record<string, number[]>;
+  const { size, count, ordinal } = samples as { size: number[]; count: number[]; ordinal: number[] };
+  for (let i = 0; i < size.length; i++) {
+    if (!inRange(size[i], 0, MAX_BYTES)) return 'sample size out of range';
+    // An estimate of how many allocations one sample stands for: at least the one sampled.
+    if (!inRange(count[i], 1, MAX_BYTES)) return 'sample count out of range';
+    if (!inRange(ordinal[i], 0, Number.MAX_VALUE)) return 'sample ordinal out of range';
+  }
+  const threads = value['threads'];
+  if (Array.isArray(threads)) {
+    for (const t of threads as Array<Record<string, unknown>>) {
+      if (!inRange(t['id'], 0, MAX_BYTES) || !(t['pid'] === null || inRange(t['pid'], 0, MAX_INTERVAL))) return 'thread out of range';
     }
   }
   return null;

@@ -3,14 +3,15 @@
  * `.heapprofile` files of `node --heap-prof` and Chrome DevTools) into the trace model.
  * Pure: no I/O. This is the one place where V8's 0-based positions become 1-based.
  */
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FrameRecord, ScriptRecord, TraceFile, TraceMeta } from './format';
 import { TRACE_FORMAT, TRACE_VERSION } from './format';
-import { countsFromNodeTotal, candidateCache } from './node-totals';
-import { estimateSample, sampleEstimator } from './scaling';
+import { countsFromNodeTotal, candidateCache, objectAlignment } from './node-totals';
+import { estimateSample, sampleEstimator, sampleWeight } from './scaling';
+import { posteriorEstimates, type AmbiguousSample } from './size-posterior';
+import { EstimateMemo } from './estimate-memo';
 import { Interner } from './intern';
 import { pruneUnsampled } from './prune';
+import { fileOfUrl, relativeToRoot } from './paths';
 
 export interface V8CallFrame {
   functionName: string;
@@ -33,6 +34,10 @@ export interface V8Sample {
   size: number;
   nodeId: number;
   ordinal: number;
+  /** The sampled object's own size, where V8 reports it (not the inspector of Node 20–26). */
+  objectSize?: number;
+  /** alloctrace's estimate, in its own `.heapprofile` exports (report/heapprofile.ts). */
+  estimate?: { size: number; count: number };
 }
 
 export interface V8SamplingProfile {
@@ -56,30 +61,16 @@ export interface ImportOptions {
    * is exactly the script Node 20 collects once it finished.
    */
   ownFilesLoadFirst?: boolean;
+  /**
+   * The estimates given so far in this profiling session (one per thread's sampler), so that a
+   * sample still retained reads the same in every snapshot of a series: without it, each reading
+   * re-fits the size posterior and node totals, and a steadily growing site can dip.
+   */
+  memo?: EstimateMemo;
 }
 
-/** Absolute file path of a script URL, or `null` when it is not a local file. */
-export function fileOfUrl(url: string): string | null {
-  if (url.startsWith('file://')) {
-    try {
-      return fileURLToPath(url);
-    } catch {
-      return null;
-    }
-  }
-  return path.isAbsolute(url) ? url : null;
-}
-
-/** `file` relative to `root` with `/` separators; absolute when outside the root's drive. */
-export function relativeToRoot(root: string | null, file: string): string {
-  if (root === null) return file;
-  const rel = path.relative(root, file);
-  if (rel === '' || path.isAbsolute(rel)) return file;
-  return rel.split(path.sep).join('/');
-}
-
-/** The URL given to a script V8 reports without one (eval'd code): `<anonymous script #12>`. */
-export const ANONYMOUS_SCRIPT = /^<anonymous script #(\d+)>$/;
+// Kept exported from here for code written before `paths.ts` existed.
+export { ANONYMOUS_SCRIPT, fileOfUrl, relativeToRoot } from './paths';
 
 function anonymousScriptUrl(scriptId: number): string {
   return `<anonymous script #${scriptId}>`;
@@ -101,6 +92,11 @@ function stackCutNote(cutBytes: number, sizes: readonly number[]): string {
   const share = total > 0 ? Math.max(1, Math.round((cutBytes / total) * 100)) : 100;
   return `${share}% of sampled bytes come from stacks deeper than V8's limit of ${V8_STACK_DEPTH} frames: their outermost callers are missing`;
 }
+
+/** How alloctrace's `.heapprofile` export names Node's unloaded bootstrap scripts and top-level code. */
+export const BOOTSTRAP_NAME = '(node bootstrap)';
+export const BOOTSTRAP_URL = 'node:internal/bootstrap (unloaded)';
+const EXPORTED_TOP_LEVEL = '(top level)';
 
 export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOptions): TraceFile {
   const { meta } = options;
@@ -128,9 +124,13 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
   }
 
   const frameOf = (cf: V8CallFrame): FrameRecord => {
-    const name = cf.functionName ?? '';
+    let name = cf.functionName ?? '';
     const scriptId = Number(cf.scriptId) || 0;
     const url = cf.url ?? '';
+    // alloctrace's own export names what V8 leaves unnamed: read those names back as V8's.
+    if (url === BOOTSTRAP_URL && cf.lineNumber < 0 && scriptId > 0) return { kind: 'collected', name: name === BOOTSTRAP_NAME ? '' : name, scriptId, bootstrap: true };
+    if (url === '' && cf.lineNumber < 0 && name === `(collected script #${scriptId})`) name = '';
+    if (name === EXPORTED_TOP_LEVEL && cf.lineNumber === 0 && cf.columnNumber <= 0) name = '';
     if (url === '') {
       if (isPseudoName(name)) return { kind: 'pseudo', name };
       if (scriptId === 0) return { kind: 'builtin', name };
@@ -181,13 +181,11 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
   const samples: TraceFile['samples'] = { stack: [], size: [], count: [], ordinal: [] };
   let cutBytes = 0;
   if (profile.samples !== undefined) {
-    const known = interval === null ? null : countsByNode(profile.samples, selfSizeOfNode, interval);
+    const estimates = interval === null ? null : sampleEstimates(profile.samples, selfSizeOfNode, interval, options.memo);
     for (const s of profile.samples) {
       const stack = stackOfNode.get(s.nodeId);
       if (stack === undefined || !(s.size > 0)) continue;
-      const n = known?.get(s.nodeId)?.get(s.size);
-      const { size, count } =
-        estimate === null || interval === null ? { size: s.size, count: 1 } : n === undefined ? estimate(s.size) : estimateSample(s.size, interval, n);
+      const { size, count } = estimates?.estimate(s) ?? { size: s.size, count: 1 };
       if (cutNodes.has(s.nodeId)) cutBytes += size;
       samples.stack.push(stack);
       // Estimates, stored to a precision that cannot matter (1/100 byte, 1e-6 allocation):
@@ -196,6 +194,7 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
       samples.count.push(Math.round(count * 1e6) / 1e6);
       samples.ordinal.push(typeof s.ordinal === 'number' ? s.ordinal : samples.ordinal.length);
     }
+    estimates?.done();
   } else {
     // Old profiles carry only per-node totals: one pseudo-sample per node.
     for (const [i, { stack, size, cut }] of selfSizes.entries()) {
@@ -219,25 +218,91 @@ export function traceFromV8Profile(profile: V8SamplingProfile, options: ImportOp
   });
 }
 
+/** Samples a site needs for its own size distribution (size-posterior.ts). */
+const MIN_SITE_SAMPLES = 50;
+
 /**
- * Per node, the `n` V8 scaled each reported size by, where the node's `selfSize` decides it
- * (node-totals.ts); nodes it cannot decide are left out and fall back to `estimateCount`.
+ * The `{ size, count }` each sample stands for. The object size is known where V8 gives it
+ * (`objectSize`), where one size fits the product, or where the node's total decides it
+ * (node-totals.ts); then the estimate is the unbiased `s / p(s)`. The remaining samples get the
+ * expectation over their candidate sizes under the profile's own size distribution
+ * (size-posterior.ts). Products V8's scaling cannot produce (another interval, an edited file)
+ * fall back to the closest real solution. With a memo, a `(node, product)` estimated in an
+ * earlier reading of the session keeps that estimate (a posterior re-fitted on every snapshot
+ * moved retained samples, and a steadily growing leak dipped in 1 of 34 intervals).
  */
-function countsByNode(samples: readonly V8Sample[], selfSizeOfNode: ReadonlyMap<number, number>, interval: number): Map<number, Map<number, number>> {
+function sampleEstimates(
+  samples: readonly V8Sample[],
+  selfSizeOfNode: ReadonlyMap<number, number>,
+  interval: number,
+  memo: EstimateMemo | undefined,
+): { estimate: (s: V8Sample) => { size: number; count: number }; done: () => void } {
   const sizesOfNode = new Map<number, number[]>();
+  const products: number[] = [];
   for (const s of samples) {
     if (!(s.size > 0)) continue;
+    products.push(s.size);
     let sizes = sizesOfNode.get(s.nodeId);
     if (sizes === undefined) sizesOfNode.set(s.nodeId, (sizes = []));
     sizes.push(s.size);
   }
-  const candidates = candidateCache();
-  const out = new Map<number, Map<number, number>>();
+  const candidates = candidateCache(objectAlignment(products));
+  const decided = new Map<number, Map<number, number>>();
   for (const [nodeId, sizes] of sizesOfNode) {
-    const selfSize = selfSizeOfNode.get(nodeId);
-    if (selfSize === undefined) continue;
-    const counts = countsFromNodeTotal(sizes, selfSize, interval, candidates);
-    if (counts !== null) out.set(nodeId, counts);
+    decided.set(nodeId, countsFromNodeTotal(sizes, selfSizeOfNode.get(nodeId) ?? -1, interval, candidates));
   }
-  return out;
+  const exact = (objectSize: number): { size: number; count: number } => {
+    const count = sampleWeight(objectSize, interval);
+    return { size: objectSize * count, count };
+  };
+  // Per node (one allocation site), the sizes decided and the samples left ambiguous.
+  const perNode = new Map<number, { known: number[]; ambiguous: AmbiguousSample[] }>();
+  const allKnown: number[] = [];
+  const allAmbiguous: AmbiguousSample[] = [];
+  for (const s of samples) {
+    if (!(s.size > 0)) continue;
+    let site = perNode.get(s.nodeId);
+    if (site === undefined) perNode.set(s.nodeId, (site = { known: [], ambiguous: [] }));
+    const n = decided.get(s.nodeId)?.get(s.size);
+    const objectSize = typeof s.objectSize === 'number' && s.objectSize > 0 ? s.objectSize : n !== undefined ? s.size / n : null;
+    if (objectSize !== null) {
+      site.known.push(objectSize);
+      allKnown.push(objectSize);
+      continue;
+    }
+    const counts = candidates(s.size, interval);
+    if (counts.length === 0) continue;
+    site.ambiguous.push({ v8Size: s.size, counts });
+    allAmbiguous.push({ v8Size: s.size, counts });
+  }
+  // A site's own size distribution where it has enough samples to show one (sites differ: the
+  // sizes one allocates say little about another's); the whole profile's elsewhere.
+  // Fitted only when a sample needs it: in a series most samples were estimated in an earlier
+  // reading (the memo), and a reading with nothing new fits nothing.
+  let fitted: { global: Map<number, { size: number; count: number }>; perSite: Map<number, Map<number, { size: number; count: number }>> } | null = null;
+  const posterior = (): NonNullable<typeof fitted> => {
+    if (fitted !== null) return fitted;
+    const perSite = new Map<number, Map<number, { size: number; count: number }>>();
+    for (const [nodeId, site] of perNode) {
+      if (site.ambiguous.length > 0 && site.known.length + site.ambiguous.length >= MIN_SITE_SAMPLES) perSite.set(nodeId, posteriorEstimates(site.ambiguous, site.known, interval));
+    }
+    return (fitted = { global: posteriorEstimates(allAmbiguous, allKnown, interval), perSite });
+  };
+  const fallback = sampleEstimator(interval);
+  const inferred = (s: V8Sample): { size: number; count: number } => {
+    const n = decided.get(s.nodeId)?.get(s.size);
+    if (n !== undefined) return estimateSample(s.size, interval, n);
+    const { global, perSite } = posterior();
+    return perSite.get(s.nodeId)?.get(s.size) ?? global.get(s.size) ?? fallback(s.size);
+  };
+  const used = new EstimateMemo();
+  return {
+    estimate: (s) => {
+      const e = s.estimate;
+      if (e !== undefined && e !== null && typeof e === 'object' && e.size > 0 && e.count > 0 && Number.isFinite(e.size) && Number.isFinite(e.count)) return { size: e.size, count: e.count };
+      if (typeof s.objectSize === 'number' && s.objectSize > 0) return exact(s.objectSize);
+      return memo === undefined ? inferred(s) : memo.estimate(s.nodeId, s.size, () => inferred(s), used);
+    },
+    done: () => memo?.replaceWith(used),
+  };
 }

@@ -32,14 +32,16 @@ describe('library API (in-process)', () => {
       // 200 sessions of ~64 KB: 12.8 MB planted.
       assert.ok(top.sizeDiff > 6e6 && top.sizeDiff < 26e6, String(top));
       assert.ok(top.significant);
-      assert.match(String(top), /^src\/server\.ts:\d+ \(in recordSession\): size=[\d.]+ MiB \(\+[\d.]+ MiB\), count=[\d.]+(?: K)? \(\+[\d.]+(?: K)?\), average=[\d.]+ (?:B|KiB)$/);
+      // Lines proven from the code, as the CLI proves them: not just the function's start.
+      assert.notEqual(top.location.precision, 'function', String(top));
+      assert.match(String(top), /^src\/server\.ts:\d+ \((?:in recordSession(?:, lines [\d|]+)?|recordSession)\): size=[\d.]+ MiB \(\+[\d.]+ MiB\), count=~[\d.]+(?: K)? \(~\+[\d.]+(?: K)?\), average=[\d.]+ (?:B|KiB)$/);
       // The cache was full before the first snapshot: it only wobbles (sampling), far below the leak.
       const cache = diffs.find((d) => d.location.file === 'src/cache.ts');
       assert.ok(cache === undefined || Math.abs(cache.sizeDiff) < top.sizeDiff / 4, String(cache));
 
       const stats = after.statistics('lineno');
       assert.equal(stats[0]!.location.function, 'recordSession');
-      assert.match(String(stats[0]), /^src\/server\.ts:\d+ \(in recordSession\): size=[\d.]+ MiB, count=[\d.]+(?: K)?, average=[\d.]+ (?:B|KiB)$/);
+      assert.match(String(stats[0]), /^src\/server\.ts:\d+ \((?:in recordSession(?:, lines [\d|]+)?|recordSession)\): size=[\d.]+ MiB, count=~[\d.]+(?: K)?, average=[\d.]+ (?:B|KiB)$/);
       const cumulative = after.statistics('function', { cumulative: true });
       const handle = cumulative.find((s) => s.location.function === 'handleRequest');
       assert.ok(handle !== undefined && handle.size >= stats[0]!.size, 'a caller includes its callees');

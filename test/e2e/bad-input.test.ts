@@ -117,7 +117,7 @@ describe('bad scripts, options and output paths', () => {
       [['--interval', 'lots', script], /^alloctrace: --interval must be a size such as 32768, 32k or 1m \(got 'lots'\)\n$/],
       [['--interval', '0', script], /^alloctrace: --interval must be between 1 byte and 2 GiB/],
       [['--top', '-3', script], /^alloctrace: --top must be a whole number/],
-      [['--mode', 'everything', script], /^alloctrace: --mode must be live or allocated/],
+      [['--mode', 'everything', script], /^alloctrace: --mode must be live, allocated or peak/],
       [['--group-by', 'colour', script], /^alloctrace: --group-by must be one of/],
       [['--pid', 'me', script], /^alloctrace: --pid must be a whole number/],
       [['--thread', ' ', script], /^alloctrace: --thread must be a thread id/],

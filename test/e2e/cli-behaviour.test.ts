@@ -340,7 +340,7 @@ describe('bad input: one line, exit code 2, nothing run', () => {
     const script = writeScript('never.js', '');
     assertOneLineError(await runAlloctrace(['--interval', 'lots', script]), /--interval must be a size/);
     assertOneLineError(await runAlloctrace(['--group-by', 'line', script]), /--group-by must be one of/);
-    assertOneLineError(await runAlloctrace(['--mode', 'peak', script]), /--mode must be live or allocated/);
+    assertOneLineError(await runAlloctrace(['--mode', 'highest', script]), /--mode must be live, allocated or peak/);
     assertOneLineError(await runAlloctrace(['--top', 'x', script]), /--top must be/);
     assertOneLineError(await runAlloctrace(['--frobnicate', script]), /unknown option '--frobnicate'/);
   });

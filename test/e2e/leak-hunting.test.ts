@@ -141,12 +141,14 @@ describe('leak hunting', () => {
     assert.equal(suspect!.grewIn, periodic.length - 1, `leak grew in ${suspect!.grewIn} of ${periodic.length - 1}`);
     assert.ok(!series.suspects.some((s) => s.file === 'src/cache.ts'), 'the level cache was flagged');
     const cache = series.stats.find((s) => s.file === 'src/cache.ts');
-    assert.ok(cache !== undefined && cache.sizes.every((size) => size > 1e6), 'the cache is present in every snapshot');
+    // Full (40 entries, 2.5 MB) from its first 40 requests on: a loaded machine can start the
+    // program's requests after the first snapshot or two, never later.
+    assert.ok(cache !== undefined && cache.sizes.slice(2).every((size) => size > 1e6), `the cache is present in every snapshot: ${JSON.stringify(cache?.sizes)}`);
 
     const text = await runAlloctrace(['compare', ...periodic], { cwd: fixture.dir });
     assert.match(text.stdout, /^Suspected leaks: 1 line grew in /m);
     // Counts are estimates printed as 700, 1.6 K…; averages may print in B.
-    assert.match(text.stdout, /^src\/server\.ts:\d+ \(in recordSession(?:, lines [\d|]+)?\): size=[\d.]+ MiB \(\+[\d.]+ MiB\), count=[\d.]+(?: K)? \(\+[\d.]+(?: K)?\), average=[\d.]+ (?:B|KiB), grew in (\d+) of \1 intervals$/m);
+    assert.match(text.stdout, /^src\/server\.ts:\d+ \(in recordSession(?:, lines [\d|]+)?\): size=[\d.]+ MiB \(\+[\d.]+ MiB\), count=~[\d.]+(?: K)? \(~\+[\d.]+(?: K)?\), average=[\d.]+ (?:B|KiB), grew in (\d+) of \1 intervals$/m);
   });
 
   it('SIGUSR2 (forwarded by alloctrace): a snapshot on demand, the program keeps running; two builds line up', async () => {
@@ -199,7 +201,8 @@ describe('leak hunting', () => {
       env: { NODE_OPTIONS: '--max-old-space-size=40', LEAKSERVER_NO_INLINING: '1' },
     });
     assert.equal(result.signal ?? `exit ${result.code}`, 'SIGABRT', result.stderr.slice(-500));
-    assert.match(result.stderr, /no trace was written: the program was killed by SIGABRT/);
+    // The final trace is the one taken as the heap neared its limit.
+    assert.match(result.stderr, /live memory near the heap limit/);
     const files = snapshotFiles(dir);
     assert.ok(files.length >= 2, `only ${files.length} snapshots`);
     assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);

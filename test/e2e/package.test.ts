@@ -1,6 +1,8 @@
 /**
- * The package as users get it: `npm pack`, install the tarball into an empty project, run the
- * installed bin on a script, and import the library entry point.
+ * The package as users get it: `npm pack`, install the tarball into an empty project (its
+ * dependencies from the npm cache where `npm ci` left them, the registry for the package metadata
+ * a fresh cache lacks: `npm ci` caches tarballs only), run it there as the README says
+ * (`npx alloctrace --top 3 app.js`), and import the library entry point.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -10,6 +12,12 @@ import { describe, it } from 'node:test';
 import { REPO_ROOT, scratchDir } from '../helpers/fixtures';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+const QUIET = { npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+/** The cache first; the registry only for what it lacks. */
+const CACHE_FIRST = { ...process.env, ...QUIET, npm_config_prefer_offline: 'true' };
+/** Running the installed bin must need nothing from the network. */
+const OFFLINE = { ...process.env, ...QUIET, npm_config_offline: 'true' };
 
 describe('packed package', () => {
   it('installs from its tarball and traces a script with the installed bin', () => {
@@ -27,12 +35,14 @@ describe('packed package', () => {
     const project = path.join(dir, 'project');
     fs.mkdirSync(project);
     fs.writeFileSync(path.join(project, 'package.json'), '{"name":"consumer","private":true}');
-    execFileSync(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(dir, info.filename)], { cwd: project, stdio: 'pipe' });
+    execFileSync(npm, ['install', '--prefer-offline', '--save-dev', path.join(dir, info.filename)], { cwd: project, stdio: 'pipe', env: CACHE_FIRST });
     fs.writeFileSync(path.join(project, 'app.js'), 'const kept = [];\nfunction hoard() { for (let i = 0; i < 200; i++) kept.push(new Array(10000).fill(i)); }\nhoard();\nglobalThis.kept = kept;\n');
-    const bin = path.join(project, 'node_modules', '.bin', 'alloctrace');
-    const run = spawnSync(bin, ['--top', '1', 'app.js'], { cwd: project, encoding: 'utf8' });
+    const run = spawnSync(npx, ['alloctrace', '--top', '3', 'app.js'], { cwd: project, encoding: 'utf8', env: OFFLINE });
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stderr, /^app\.js:2 \(hoard\): size=[\d.]+ MiB/m);
+    // Rank and place, not bytes: the planted array is the first row.
+    assert.match(run.stderr, /^Top \d+ lines? [^\n]*\napp\.js:2 \((?:in )?hoard[^)]*\): size=[\d.]+ MiB/m);
+    const manifest = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
+    assert.ok(manifest.devDependencies?.['alloctrace'] !== undefined, 'npm i -D records it as a devDependency');
     const lib = spawnSync(process.execPath, ['-e', "const a = require('alloctrace'); console.log(typeof a.readTraceFile, typeof a.formatSize)"], { cwd: project, encoding: 'utf8' });
     assert.equal(lib.stdout.trim(), 'function function', lib.stderr);
   });

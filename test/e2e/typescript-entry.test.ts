@@ -48,6 +48,25 @@ describe('TypeScript entry through tsx (in-memory source maps)', () => {
     });
   }
 
+  it('--no-source-maps: the exact line stays (the code tsx ran is in the trace), at its generated position', async () => {
+    const dir = tsProject('commonjs');
+    const saved = path.join(dir, 'run-no-maps.trace');
+    const result = await runAlloctrace(['--json', '--no-source-maps', '-o', saved, 'src/main.ts'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    const trace = JSON.parse(fs.readFileSync(saved, 'utf8')) as TraceFile;
+    const ran = trace.scripts.find((s) => s.path === 'src/main.ts')?.memoryCode;
+    assert.ok(ran !== undefined, 'the code V8 ran is kept');
+    // tsx minifies whitespace: the function and its allocation share a generated line.
+    const generated = ran.split('\n').findIndex((l) => l.includes('function fillStore(')) + 1;
+    assert.ok(generated > 0);
+    for (const report of [reportOf(result.stderr), reportOf((await runAlloctrace(['show', '--json', '--no-source-maps', saved], { cwd: dir })).stdout)]) {
+      const row = rowOf(report, 'fillStore');
+      assert.equal(row.file, 'src/main.ts');
+      assert.equal(row.precision, 'exact', JSON.stringify(row));
+      assert.equal(row.line, generated, JSON.stringify(row));
+    }
+  });
+
   it('--loader with a require hook that keeps its map to itself: the map is read from the loaded source', async () => {
     const dir = tsProject('commonjs');
     const saved = path.join(dir, 'run-register.trace');

@@ -7,6 +7,8 @@ export interface Started {
   pid: number;
   /** Resolves once `text` has appeared on stdout. */
   waitFor(text: string): Promise<void>;
+  /** What it printed on stdout so far. */
+  stdout(): string;
   done: Promise<CliResult>;
 }
 
@@ -40,6 +42,7 @@ export function start(command: string, args: readonly string[], options: { cwd?:
         waiters.push({ text, resolve });
         void done.then(() => reject(new Error(`ended before printing ${text}: ${stderr}`)));
       }),
+    stdout: () => stdout,
     done,
   };
 }

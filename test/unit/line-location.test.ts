@@ -4,24 +4,19 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { refineLocation } from '../../src/analyze/line-location';
-import { locationOfFrame } from '../../src/analyze/location';
+import { exactLinesHint, refineLocation } from '../../src/analyze/line-location';
+import { locationOfFrame, type Location } from '../../src/analyze/location';
 import type { CodePoint, FrameRecord, TraceFile } from '../../src/trace/format';
+import { buildTrace } from '../helpers/trace-builder';
 
 function traceWith(frames: FrameRecord[]): TraceFile {
-  return {
-    format: 'alloctrace-trace',
-    version: 1,
-    producer: 'test',
-    meta: {
-      nodeVersion: null, v8Version: null, platform: null, pid: null, argv: [], execArgv: [], cwd: null, root: null,
-      interval: 32768, mode: 'live', startTime: null, time: null, reason: 'exit', sequence: 0, thread: { id: 0, name: 'main' }, flags: [], notes: [],
-    },
+  return buildTrace({
+    meta: { pid: null, cwd: null, root: null },
     scripts: [{ url: '/p/dist/app.js', path: 'dist/app.js', map: 'external' }],
     frames,
     stacks: { frame: [0], parent: [-1] },
-    samples: { stack: [], size: [], count: [], ordinal: [] },
-  };
+    samples: { stack: [], size: [] },
+  });
 }
 
 const mapped = (line: number, source = 'src/a.ts'): CodePoint => ({ line: 1, column: line, original: { source, line, column: 3, name: null } });
@@ -52,5 +47,32 @@ describe('refineLocation', () => {
     assert.equal(base.precision, 'file');
     const refined = refineLocation(trace, 0, base, { exact: mapped(4, 'src/main.ts') });
     assert.deepEqual([refined.file, refined.line, refined.precision, refined.function], ['src/main.ts', 4, 'exact', '(top level)']);
+  });
+});
+
+describe('exactLinesHint', () => {
+  const at = (precision: Location['precision'], origin: Location['origin'] = 'user'): Location => ({ file: 'src/a.ts', line: 3, column: 1, function: 'f', precision, origin });
+  const rows = (unproven: number, exact: number, dependency = 0) => [
+    { location: at('function'), size: unproven / 2 },
+    { location: at('candidates'), size: unproven / 2 },
+    { location: at('exact'), size: exact },
+    { location: at('function', 'dependency'), size: dependency },
+  ];
+
+  it('speaks when most bytes are on user rows without a proven line, with the costs', () => {
+    const hint = exactLinesHint(traceWith([]), 'lineno', rows(60, 40), 100);
+    assert.match(hint ?? '', /^60 % of the bytes .*--exact-lines` pins each allocation .*\+34 … \+314 % CPU.*`--no-inlining`/);
+  });
+
+  it('stays silent below half, for dependencies (not rewritten), without lines, or after --exact-lines', () => {
+    assert.equal(exactLinesHint(traceWith([]), 'lineno', rows(49, 51), 100), null);
+    assert.equal(exactLinesHint(traceWith([]), 'lineno', rows(10, 30, 60), 100), null);
+    assert.equal(exactLinesHint(traceWith([]), 'function', rows(90, 10), 100), null);
+    const exact = traceWith([]);
+    exact.meta.flags = ['exact-lines'];
+    assert.equal(exactLinesHint(exact, 'traceback', rows(90, 10), 100), null);
+    const noInlining = traceWith([]);
+    noInlining.meta.flags = ['no-inlining'];
+    assert.doesNotMatch(exactLinesHint(noInlining, 'lineno', rows(90, 10), 100) ?? '', /--no-inlining/);
   });
 });

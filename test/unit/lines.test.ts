@@ -74,3 +74,13 @@ describe('analyseFunction', () => {
     assert.deepEqual(analyseFunction(bar, 'instance-initializer').allocations.map(lineOf(code)), [2]);
   });
 });
+
+describe('ScriptCode.nodeSpanning', () => {
+  it('finds the outermost node of a range (what --exact-lines wrapped), or none', () => {
+    const code = parsed();
+    const start = SOURCE.indexOf('"ab".repeat(n)');
+    const node = code.nodeSpanning(start, start + '"ab".repeat(n)'.length);
+    assert.equal(node?.type, 'CallExpression');
+    assert.equal(code.nodeSpanning(start, start + 3), null);
+  });
+});

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { snapshotFileName } from '../../src/capture/snapshots';
-import { prepareSnapshotDir } from '../../src/cli/snapshot-dir';
+import { prepareSnapshotDir, releaseSnapshotDir } from '../../src/cli/snapshot-dir';
 import { scratchDir } from '../helpers/fixtures';
 
 describe('snapshot folder', () => {
@@ -18,10 +18,12 @@ describe('snapshot folder', () => {
     const dir = path.join(scratchDir(), 'snapdir', 'nested');
     assert.equal(prepareSnapshotDir(dir, '/', false), dir);
     assert.ok(fs.statSync(dir).isDirectory());
+    releaseSnapshotDir(dir);
     fs.writeFileSync(path.join(dir, snapshotFileName(1)), '{}');
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine');
     assert.throws(() => prepareSnapshotDir(dir, '/', false), /already holds 1 snapshot\(s\) of an earlier run; use another folder, or --force/);
     prepareSnapshotDir(dir, '/', true);
+    releaseSnapshotDir(dir);
     assert.deepEqual(fs.readdirSync(dir), ['notes.txt']);
   });
 });

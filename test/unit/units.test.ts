@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatCount, formatInterval, formatSize } from '../../src/report/units';
+import { formatCount, formatInterval, formatNumber, formatSize } from '../../src/units';
 import { parseByteSize, parseGroupBy, parseMode, parseTop } from '../../src/cli/options';
 import { AlloctraceError } from '../../src/errors';
 
@@ -27,16 +27,23 @@ describe('formatSize (tracemalloc units)', () => {
 });
 
 describe('formatCount', () => {
-  it('is exact below 1000 and short above', () => {
-    assert.equal(formatCount(89), '89');
-    assert.equal(formatCount(88.6), '89');
-    assert.equal(formatCount(1.37), '1.4');
-    assert.equal(formatCount(2.01), '2');
-    assert.equal(formatCount(2100), '2.1 K');
-    assert.equal(formatCount(101_000), '101 K');
-    assert.equal(formatCount(3_400_000), '3.4 M');
-    assert.equal(formatCount(89, true), '+89');
-    assert.equal(formatCount(-2100, true), '-2.1 K');
+  it('gives estimated counts their one significant digit, marked ~', () => {
+    assert.equal(formatCount(89), '~90');
+    assert.equal(formatCount(1.37), '~1');
+    assert.equal(formatCount(2.01), '~2');
+    assert.equal(formatCount(889), '~900');
+    assert.equal(formatCount(2500), '~3 K');
+    assert.equal(formatCount(101_000), '~100 K');
+    assert.equal(formatCount(3_400_000), '~3 M');
+    assert.equal(formatCount(89, true), '~+90');
+    assert.equal(formatCount(-2100, true), '~-2 K');
+    assert.equal(formatCount(0, true), '0');
+  });
+  it('keeps exact numbers short', () => {
+    assert.equal(formatNumber(89), '89');
+    assert.equal(formatNumber(2100), '2.1 K');
+    assert.equal(formatNumber(101_000), '101 K');
+    assert.equal(formatNumber(-2100, true), '-2.1 K');
   });
   it('formats intervals', () => {
     assert.equal(formatInterval(32768), '32 KiB');
@@ -58,7 +65,8 @@ describe('option parsing', () => {
     }
     assert.throws(() => parseTop('-3'), AlloctraceError);
     assert.throws(() => parseGroupBy('line'), /lineno, filename, function, traceback/);
-    assert.throws(() => parseMode('peak'), /live or allocated/);
+    assert.equal(parseMode('peak'), 'peak');
+    assert.throws(() => parseMode('high'), /live, allocated or peak/);
   });
   it('top 0 and all mean every row', () => {
     assert.equal(parseTop('0'), null);

@@ -1,5 +1,7 @@
+/** The project root of a program: the folder that trace paths are shown relative to. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readRegularFile } from '../read-file';
 
 /**
  * Whether a package.json marks a project, not a build folder's module-type marker: tsc and
@@ -8,7 +10,7 @@ import * as path from 'node:path';
 function isProjectManifest(file: string): boolean {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularFile(file, 16 * 1024 * 1024);
   } catch {
     return false;
   }

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { findProjectRoot } from '../../src/cli/project-root';
-import { scratchDir } from '../helpers/fixtures';
+import { findProjectRoot } from '../../../src/trace/project-root';
+import { scratchDir } from '../../helpers/fixtures';
 
 describe('project root', () => {
   it('is the nearest package.json that names a project, not a dist/ module-type marker', () => {

@@ -1,28 +1,23 @@
 /** Merging traces of several isolates and picking them apart again (pure). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { computeStatistics } from '../../src/analyze/statistics';
-import { filterTrace } from '../../src/analyze/filter';
-import { isolateTotals } from '../../src/analyze/isolates';
-import { isAlloctraceError } from '../../src/errors';
-import type { TraceFile, TraceMeta } from '../../src/trace/format';
-import { mergeTraces, selectIsolates, threadLabel } from '../../src/trace/merge';
-import { parseTrace } from '../../src/trace/read';
+import { computeStatistics } from '../../../src/analyze/statistics';
+import { filterTrace } from '../../../src/analyze/filter';
+import { isolateTotals } from '../../../src/analyze/isolates';
+import { isAlloctraceError } from '../../../src/errors';
+import type { TraceFile, TraceMeta } from '../../../src/trace/format';
+import { mergeTraces, selectIsolates, threadLabel } from '../../../src/trace/merge';
+import { parseTrace } from '../../../src/trace/read';
+import { buildTrace } from '../../helpers/trace-builder';
 
 function trace(pid: number, thread: { id: number; name: string }, fn: string, sizes: number[], extra: Partial<TraceMeta> = {}): TraceFile {
-  return {
-    format: 'alloctrace-trace',
-    version: 1,
-    producer: 'test',
-    meta: {
-      nodeVersion: null, v8Version: null, platform: null, pid, argv: [`${fn}.js`], execArgv: [], cwd: '/p', root: '/p', interval: 1024, mode: 'live',
-      startTime: `2026-01-01T00:00:0${pid % 10}Z`, time: null, reason: 'exit', sequence: 0, thread, flags: [], notes: [`note of ${fn}`], ...extra,
-    },
+  return buildTrace({
+    meta: { pid, argv: [`${fn}.js`], interval: 1024, startTime: `2026-01-01T00:00:0${pid % 10}Z`, thread, notes: [`note of ${fn}`], ...extra },
     scripts: [{ url: `/p/${fn}.js`, path: `${fn}.js`, map: 'unresolved' }],
     frames: [{ kind: 'script', name: fn, script: 0, line: 3, column: 10 }],
     stacks: { frame: [0], parent: [-1] },
-    samples: { stack: sizes.map(() => 0), size: sizes, count: sizes.map(() => 1), ordinal: sizes.map((_, i) => i) },
-  };
+    samples: { stack: sizes.map(() => 0), size: sizes, ordinal: sizes.map((_, i) => i) },
+  });
 }
 
 const main = trace(10, { id: 0, name: 'main' }, 'a', [100, 200]);
