@@ -92,8 +92,14 @@ let session: Session | null = null;
 const OWN_DIR = path.resolve(__dirname, '..') + path.sep;
 const OWN_URL = pathToFileURL(OWN_DIR).href;
 const isOwnUrl = (url: string): boolean => url.startsWith(OWN_DIR) || url.startsWith(OWN_URL);
-/** alloctrace's own functions that call user code (src/testing/): spliced out of stacks, not dropped. */
-const CALLS_USER_CODE: ReadonlySet<string> = new Set([...PASS_THROUGH_FRAMES, 'limitLeaks', 'limitMemory', 'traced', 'measureLeaks', 'measureMemory', 'callMeasured']);
+/**
+ * alloctrace's own functions on the way from a test to the function it measures (src/testing/):
+ * spliced out of stacks, not dropped. Every one on the way must be here, not only the one that
+ * calls: V8 names a stack by its physical frames, so user code inlined into any of them is
+ * sampled as that frame's. A unit test (test/unit/user-code-frames.test.ts) derives the list
+ * from the source; a frame left out made every call under it invisible.
+ */
+export const CALLS_USER_CODE: ReadonlySet<string> = new Set([...PASS_THROUGH_FRAMES, 'limitLeaks', 'limitMemory', 'traced', 'measureLeaks', 'measureMemory', 'confirmStepwise', 'callMeasured']);
 
 function validateStart(given: StartOptions | undefined): { interval: number; mode: TraceMode } {
   const options = validateOptions(given, 'options');

@@ -134,6 +134,8 @@ interface Suspect {
   /** Bytes this suspect adds to the leak: a function's only what its suspected rows do not explain. */
   bytes: number;
   withCallees: boolean;
+  /** A stepwise suspect's growth over the confirming calls (see `confirmStepwise`). */
+  again?: number;
 }
 
 /** What the leak rule suspects: rows, and functions with callees that rows do not explain. */
@@ -151,21 +153,32 @@ function suspectsOf(snapshots: readonly Snapshot[], options: SiteOptions): Suspe
 
 /**
  * A suspect that grew in steps (not at every step) may be a one-time growth, not a leak: a
- * bounded cache still filling, or (our reading of a clean handler that failed this way once under
- * vitest on a CI machine) V8's own code and feedback for a function tiering up, charged to its lines. Such a suspect counts only if its site
- * grows again, beyond the noise, over `iterations` more calls; a leak does, a one-time event
- * does not. Steady suspects count as they are.
+ * bounded cache still filling, or V8's own code and feedback for a function tiering up, charged
+ * to its lines. Such a suspect counts only if its site grows again over `iterations` more calls,
+ * beyond the noise and by at least half of what it grew while measured (at most half the
+ * threshold): a leak repeats its growth over as many calls, a one-time event does not, and
+ * neither does the odd sample of a V8 table or code object made once (a cache that filled and
+ * stayed level failed once on a CI machine when any significant growth counted). Steady suspects
+ * count as they are.
  */
-async function confirmStepwise(suspects: Suspect[], fn: () => unknown, iterations: number, last: Snapshot, options: SiteOptions): Promise<Suspect[]> {
+async function confirmStepwise(suspects: Suspect[], fn: () => unknown, iterations: number, threshold: number, last: Snapshot, options: SiteOptions): Promise<Suspect[]> {
   if (suspects.every((s) => s.row.verdict === 'steady')) return suspects;
   await callMeasured(fn, iterations);
   const again = await settledSnapshot();
-  const grewAgain = new Set(
+  const grewAgain = new Map(
     compareTraces(last.trace, again.trace, options)
       .diffs.filter((d) => d.significant && d.sizeDiff > 0)
-      .map((d) => d.key),
+      .map((d) => [d.key, d.sizeDiff]),
   );
-  return suspects.filter((s) => s.row.verdict === 'steady' || grewAgain.has(s.row.key));
+  const kept: Suspect[] = [];
+  for (const s of suspects) {
+    if (s.row.verdict === 'steady') kept.push(s);
+    else {
+      const grew = grewAgain.get(s.row.key) ?? 0;
+      if (grew > 0 && grew >= Math.min(s.bytes, threshold) / 2) kept.push({ ...s, again: grew });
+    }
+  }
+  return kept;
 }
 
 /**
@@ -174,7 +187,8 @@ async function confirmStepwise(suspects: Suspect[], fn: () => unknown, iteration
  * before each, and the sites that the series rule of `alloctrace compare` suspects (they grew
  * beyond the sampling noise in nearly every step, or in bursts never given back) may hold at
  * most `threshold` bytes more at the end than at the start; a site that grew in steps must grow
- * again over `iterations` more calls to count (see `confirmStepwise`). A cache that fills during the
+ * again, by half as much (at most half the threshold), over `iterations` more calls to count (see
+ * `confirmStepwise`). A cache that fills during the
  * warm-ups and stays level, and garbage, do not count.
  */
 export async function limitLeaks(fn: () => unknown, options: LimitLeaksOptions = {}): Promise<LeakReport> {
@@ -197,13 +211,13 @@ export async function limitLeaks(fn: () => unknown, options: LimitLeaksOptions =
     }
     const options = siteOptions();
     let suspects = suspectsOf(snapshots, options);
-    if (suspects.reduce((n, s) => n + s.bytes, 0) > threshold) suspects = await confirmStepwise(suspects, fn, iterations, snapshots[snapshots.length - 1]!, options);
+    if (suspects.reduce((n, s) => n + s.bytes, 0) > threshold) suspects = await confirmStepwise(suspects, fn, iterations, threshold, snapshots[snapshots.length - 1]!, options);
     const leaked = Math.round(suspects.reduce((n, s) => n + s.bytes, 0));
     const report: LeakReport = { leaked, threshold, iterations, sites: suspects.map((s) => s.row), interval };
     recordMeasurement({ name, helper: 'limitLeaks', bytes: leaked, limit: threshold, passed: leaked <= threshold });
     if (leaked > threshold) {
       const how = suspects.every((s) => s.row.verdict === 'steady') ? 'growing at every step' : 'growing in steps it never gave back';
-      const rows = suspects.slice(0, MAX_ROWS).map((s) => siteLine(s.row, s.withCallees));
+      const rows = suspects.slice(0, MAX_ROWS).map((s) => siteLine(s.row, s.withCallees) + (s.again === undefined ? '' : ` (then ${formatSize(s.again, true)} over ${iterations} more calls)`));
       if (suspects.length > MAX_ROWS) rows.push(`  … ${suspects.length - MAX_ROWS} more`);
       throw new AssertionError({
         message: `limitLeaks: ${formatSize(leaked)} stayed alive over ${iterations} calls (threshold ${formatSize(threshold)}), ${how}:\n${rows.join('\n')}`,

@@ -79,6 +79,7 @@ function checkVerdicts(fixture: BuiltFixture, outcomes: Outcome[], runner: strin
     'pooled buffers are clean': true,
     'a cache that fills past the warm-ups, then stays level, is clean': true,
     'an async handler that leaks': false,
+    'a leak in bursts fails': false,
     'a big import breaks its limit': false,
     'a small import keeps within its limit': true,
   };
@@ -95,6 +96,11 @@ function checkVerdicts(fixture: BuiltFixture, outcomes: Outcome[], runner: strin
     const first = /\n\s*(src\/store\.ts:(\d+) \(in remember[^)]*\)): \+/.exec(message);
     assert.ok(first !== null && Number(first[2]) >= remember && Number(first[2]) <= remember + 3, `${runner}: ${message}`);
   }
+  // The bursty leak is stepwise: confirmed by growing again over as many calls, and says so.
+  const bursts = byTitle.get('a leak in bursts fails')!.message;
+  const burstLine = lineOf(fixture, 'src/store.ts', 'export function rememberInBursts(');
+  const burst = /growing in steps it never gave back:\n\s*src\/store\.ts:(\d+) \((?:in )?rememberInBursts[^)]*\): \+[\d.]+ KiB, count [^\n]* \(then \+[\d.]+ KiB over 200 more calls\)/.exec(bursts);
+  assert.ok(burst !== null && Number(burst[1]) === burstLine + 1, `${runner}: ${bursts}`);
   assert.match(byTitle.get('a big import breaks its limit')!.message, /limitMemory: [\d.]+ [KM]iB held when the call returned \(limit 1024 KiB; live memory after GC, not the peak\)/);
 }
 
@@ -105,8 +111,8 @@ describe('alloctrace/test in real runners', () => {
     assert.equal(status, 1, out);
     checkVerdicts(fixture, fromTap(out), 'node:test');
     // memorySummary() in an `after` hook: the three calls that held the most, the big import first.
-    assert.match(out, /alloctrace\/test: 3 of 9 measured calls, most memory first/);
-    assert.match(out, /suites\/shared\.cjs:15\s+limitMemory\s+[\d.]+ [KM]iB\s+1024 KiB\s+over/);
+    assert.match(out, /alloctrace\/test: 3 of 10 measured calls, most memory first/);
+    assert.match(out, /suites\/shared\.cjs:17\s+limitMemory\s+[\d.]+ [KM]iB\s+1024 KiB\s+over/);
   });
 
   it('vitest (worker threads): the same verdicts', () => {
