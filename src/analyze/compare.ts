@@ -144,6 +144,26 @@ function varianceOf(side: GroupedTrace, site: Site | undefined, other: GroupedTr
 }
 
 /**
+ * Differences to the precision samples are stored at (1/100 byte, 1e-6 allocation). A sum
+ * depends on the order its samples are added in: the same samples summed in another trace's
+ * order differ by ~1e-12, and against a shared session's zero noise that read as significant
+ * growth (a site that held still was judged to grow at every step).
+ */
+function sizeDifference(older: number, newer: number): number {
+  return roundTo(newer - older, 100);
+}
+
+function countDifference(older: number, newer: number): number {
+  return roundTo(newer - older, 1e6);
+}
+
+/** `x` to 1/`scale`, a -0 as 0 (it would print as "-0 B"). */
+function roundTo(x: number, scale: number): number {
+  const rounded = Math.round(x * scale) / scale;
+  return rounded === 0 ? 0 : rounded;
+}
+
+/**
  * One site's difference between `older` and `newer`. `seen` describes the site when it is in
  * neither (a series site present only in between).
  */
@@ -156,8 +176,8 @@ export function diffSite(key: string, older: GroupedTrace, newer: GroupedTrace, 
   const noise = Math.sqrt(varianceOf(older, a, newer, shared) + varianceOf(newer, b, older, shared));
   const size = b?.size ?? 0;
   const count = b?.count ?? 0;
-  const sizeDiff = size - (a?.size ?? 0);
-  const countDiff = count - (a?.count ?? 0);
+  const sizeDiff = sizeDifference(a?.size ?? 0, size);
+  const countDiff = countDifference(a?.count ?? 0, count);
   // In neither (a series site that came and went in between): no difference first → last.
   const status: DiffStatus = a === undefined && b === undefined ? 'same' : a === undefined ? 'new' : b === undefined ? 'gone' : sizeDiff === 0 && countDiff === 0 ? 'same' : 'changed';
   return {
@@ -194,9 +214,9 @@ export function diffGrouped(older: GroupedTrace, newer: GroupedTrace, options: S
     cumulative: options.cumulative === true,
     total: {
       size: newer.total.size,
-      sizeDiff: newer.total.size - older.total.size,
+      sizeDiff: sizeDifference(older.total.size, newer.total.size),
       count: newer.total.count,
-      countDiff: newer.total.count - older.total.count,
+      countDiff: countDifference(older.total.count, newer.total.count),
       samples: newer.total.samples,
     },
     diffs,

@@ -157,9 +157,8 @@ function suspectsOf(snapshots: readonly Snapshot[], options: SiteOptions): Suspe
  * to its lines. Such a suspect counts only if its site grows again over `iterations` more calls,
  * beyond the noise and by at least half of what it grew while measured (at most half the
  * threshold): a leak repeats its growth over as many calls, a one-time event does not, and
- * neither does the odd sample of a V8 table or code object made once (a cache that filled and
- * stayed level failed once on a CI machine when any significant growth counted). Steady suspects
- * count as they are.
+ * neither does the odd sample of a V8 table or code object made once. Steady suspects count as
+ * they are.
  */
 async function confirmStepwise(suspects: Suspect[], fn: () => unknown, iterations: number, threshold: number, last: Snapshot, options: SiteOptions): Promise<Suspect[]> {
   if (suspects.every((s) => s.row.verdict === 'steady')) return suspects;

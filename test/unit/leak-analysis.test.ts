@@ -140,6 +140,21 @@ describe('compareTraces', () => {
     assert.equal(same.sizeDiff, 0);
     assert.ok(same.noise > 0 && otherProcess.noise > 2 * same.noise, `${same.noise} vs ${otherProcess.noise}`);
   });
+
+  it('the same samples summed in another order are no difference, not significant growth (float rounding against zero noise)', () => {
+    // One line reached from three callers: three stacks, summed in stack order, which is the
+    // order each trace first met them. 0.1 + 0.2 + 0.3 and 0.3 + 0.2 + 0.1 differ in the last bit.
+    const callers = ['src/a.ts:1:a', 'src/b.ts:2:b', 'src/c.ts:3:c'];
+    const parts = [0.1, 0.2, 0.3].map((size, i) => ({ stack: ['src/server.ts:10:record', callers[i]!], size: 1000 + size, ordinal: i }));
+    const one = makeTrace(parts);
+    const other = makeTrace([...parts].reverse());
+    assert.notEqual(parts.reduce((n, p) => n + p.size, 0), [...parts].reverse().reduce((n, p) => n + p.size, 0), 'the sums differ as floats');
+    const diff = compareTraces(one, other, { groupBy: 'lineno' });
+    assert.deepEqual(diff.diffs.map((d) => [d.sizeDiff, d.countDiff, d.noise, d.significant, d.status]), [[0, 0, 0, false, 'same']]);
+    assert.equal(diff.total.sizeDiff, 0);
+    const series = analyzeSeries([one, other, one, other, one, other], { groupBy: 'lineno' });
+    assert.deepEqual([series.suspects.length, series.others.map((o) => [o.grewIn, o.shrankIn])], [0, [[0, 0]]]);
+  });
 });
 
 describe('analyzeSeries', () => {
