@@ -96,8 +96,9 @@ const isOwnUrl = (url: string): boolean => url.startsWith(OWN_DIR) || url.starts
  * alloctrace's own functions on the way from a test to the function it measures (src/testing/):
  * spliced out of stacks, not dropped. Every one on the way must be here, not only the one that
  * calls: V8 names a stack by its physical frames, so user code inlined into any of them is
- * sampled as that frame's. A unit test (test/unit/user-code-frames.test.ts) derives the list
- * from the source; a frame left out made every call under it invisible.
+ * sampled as that frame's. A frame left out makes every call under it invisible; a unit test
+ * (test/unit/user-code-frames.test.ts) reads our frames above user code from real stacks in
+ * every phase of the helpers and fails on one missing here.
  */
 export const CALLS_USER_CODE: ReadonlySet<string> = new Set([...PASS_THROUGH_FRAMES, 'limitLeaks', 'limitMemory', 'traced', 'measureLeaks', 'measureMemory', 'confirmStepwise', 'callMeasured']);
 

@@ -169,15 +169,11 @@ async function confirmStepwise(suspects: Suspect[], fn: () => unknown, iteration
       .diffs.filter((d) => d.significant && d.sizeDiff > 0)
       .map((d) => [d.key, d.sizeDiff]),
   );
-  const kept: Suspect[] = [];
-  for (const s of suspects) {
-    if (s.row.verdict === 'steady') kept.push(s);
-    else {
-      const grew = grewAgain.get(s.row.key) ?? 0;
-      if (grew > 0 && grew >= Math.min(s.bytes, threshold) / 2) kept.push({ ...s, again: grew });
-    }
-  }
-  return kept;
+  return suspects.flatMap((s) => {
+    if (s.row.verdict === 'steady') return [s];
+    const grew = grewAgain.get(s.row.key);
+    return grew !== undefined && grew >= Math.min(s.bytes, threshold) / 2 ? [{ ...s, again: grew }] : [];
+  });
 }
 
 /**
@@ -186,9 +182,9 @@ async function confirmStepwise(suspects: Suspect[], fn: () => unknown, iteration
  * before each, and the sites that the series rule of `alloctrace compare` suspects (they grew
  * beyond the sampling noise in nearly every step, or in bursts never given back) may hold at
  * most `threshold` bytes more at the end than at the start; a site that grew in steps must grow
- * again, by half as much (at most half the threshold), over `iterations` more calls to count (see
- * `confirmStepwise`). A cache that fills during the
- * warm-ups and stays level, and garbage, do not count.
+ * again, by half as much (at most half the threshold), over `iterations` more calls to count
+ * (see `confirmStepwise`). A cache that fills during the warm-ups and stays level, and garbage,
+ * do not count.
  */
 export async function limitLeaks(fn: () => unknown, options: LimitLeaksOptions = {}): Promise<LeakReport> {
   checkFunction(fn, 'limitLeaks()');
